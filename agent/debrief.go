@@ -1,0 +1,73 @@
+package agent
+
+import "time"
+
+// Rating is a hiring signal on the four-point bar-raiser scale.
+type Rating string
+
+// The ratings, strongest first, plus the rating of a principle never asked.
+const (
+	StrongHire   Rating = "strong_hire"
+	Hire         Rating = "hire"
+	NoHire       Rating = "no_hire"
+	StrongNoHire Rating = "strong_no_hire"
+	NotAssessed  Rating = "not_assessed"
+)
+
+// RatingForScore maps a score from 1 to 4 to its rating.
+func RatingForScore(score int) Rating {
+	switch {
+	case score >= 4:
+		return StrongHire
+	case score == 3:
+		return Hire
+	case score == 2:
+		return NoHire
+	default:
+		return StrongNoHire
+	}
+}
+
+// Evidence is a quote copied verbatim from candidate turn Seq.
+type Evidence struct {
+	Seq   int    `json:"seq"`
+	Quote string `json:"quote"`
+}
+
+// STAR records which parts of a STAR story the candidate told.
+type STAR struct {
+	Situation bool `json:"situation"`
+	Task      bool `json:"task"`
+	Action    bool `json:"action"`
+	Result    bool `json:"result"`
+}
+
+// PrincipleGrade is the assessment of one principle.
+type PrincipleGrade struct {
+	Principle string     `json:"principle"`
+	Name      string     `json:"name"`
+	Score     *int       `json:"score"`
+	Rating    Rating     `json:"rating"`
+	Evidence  []Evidence `json:"evidence"`
+	Strengths []string   `json:"strengths"`
+	Concerns  []string   `json:"concerns"`
+	STAR      STAR       `json:"star"`
+	Advice    string     `json:"advice"`
+	// RedFlag names a disqualifying pattern found in the story, if any.
+	RedFlag string `json:"red_flag,omitempty"`
+	// GradedBy is "rules" or "llm:<model>" for this principle.
+	GradedBy string `json:"graded_by,omitempty"`
+	// DroppedQuotes counts model quotes that did not match the transcript.
+	DroppedQuotes int `json:"dropped_quotes,omitempty"`
+}
+
+// Debrief is the graded outcome of an interview.
+type Debrief struct {
+	Recommendation Rating           `json:"recommendation"`
+	BarRaiserVeto  bool             `json:"bar_raiser_veto"`
+	Summary        string           `json:"summary"`
+	Principles     []PrincipleGrade `json:"principles"`
+	GradedBy       string           `json:"graded_by"`
+	Usage          Usage            `json:"usage"`
+	CreatedAt      time.Time        `json:"created_at"`
+}

@@ -1,0 +1,73 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes shared by every adapter. The web package maps them to HTTP
+// statuses in one place; clients see the code and the message.
+const (
+	ECONFLICT     = "conflict"
+	EINTERNAL     = "internal"
+	ENOTFOUND     = "not_found"
+	EUNAUTHORIZED = "unauthorized"
+	ESUPERSEDED   = "superseded"
+
+	// Validation codes for creating an interview.
+	EINVALIDJSON       = "invalid_json"
+	EINVALIDROLE       = "invalid_role"
+	EINVALIDLEVEL      = "invalid_level"
+	EUNKNOWNPRINCIPLE  = "unknown_principle"
+	EINVALIDPRINCIPLES = "invalid_principles"
+	EINVALIDCOUNT      = "invalid_count"
+	EFOCUSTOOLONG      = "focus_too_long"
+
+	// Codes for frames sent during an interview.
+	EUNKNOWNTYPE       = "unknown_type"
+	EANSWERTOOLONG     = "answer_too_long"
+	EEMPTYANSWER       = "empty_answer"
+	ENOPENDINGQUESTION = "no_pending_question"
+	ECOMPLETE          = "interview_complete"
+)
+
+// Error is a failure the caller can act on: a machine-readable code and a
+// human-readable message. Anything that is not an *Error is internal.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("agent error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
+// for any other error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of the first *Error in err's chain, and a
+// generic text for internal errors so that their details never leak.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}

@@ -1,0 +1,61 @@
+package agent
+
+import "context"
+
+// Model is the interviewer: it decides whether to probe, words questions and
+// grades principles. The rules interviewer implements it without a network;
+// the LLM adapter implements it over an OpenAI-compatible API. The service
+// enforces the follow-up cap and the no-repeat rule whatever a Model says.
+type Model interface {
+	// Name is "rules" or "llm:<model>"; it ends up in the debrief's graded_by.
+	Name() string
+
+	// Decide chooses which gap to probe next, or returns an empty Gap to
+	// move on to the next principle. It must choose from in.Allowed.
+	Decide(ctx context.Context, in DecideInput) (Decision, error)
+
+	// Ask words the next question. A streaming model calls emit with each
+	// chunk as it arrives; the returned text is the whole question.
+	Ask(ctx context.Context, in AskInput, emit func(delta string)) (string, Usage, error)
+
+	// Grade assesses one principle from the candidate's turns.
+	Grade(ctx context.Context, in GradeInput) (PrincipleGrade, Usage, error)
+}
+
+// DecideInput is what a Model knows when choosing a follow-up.
+type DecideInput struct {
+	Principle Principle
+	Role      Role
+	Level     Level
+	Turns     []Turn // this principle's turns so far
+	Analysis  Analysis
+	Allowed   []Gap // gaps not yet probed for this principle, most important first
+	FollowUps int   // follow-ups already asked for this principle
+}
+
+// Decision is a Model's follow-up choice.
+type Decision struct {
+	Gap    Gap
+	Reason string
+}
+
+// AskInput is what a Model knows when wording a question. Probe is nil for
+// the opening question.
+type AskInput struct {
+	Principle Principle
+	Role      Role
+	Level     Level
+	Question  Question // the retrieved opening question
+	Probe     *Probe   // the probe to ask, for a follow-up
+	Turns     []Turn   // this principle's turns so far
+	Analysis  Analysis
+}
+
+// GradeInput is what a Model knows when grading a principle.
+type GradeInput struct {
+	Principle Principle
+	Role      Role
+	Level     Level
+	Turns     []Turn // this principle's turns
+	Analysis  Analysis
+}

@@ -1,0 +1,62 @@
+package agent
+
+import "context"
+
+// Store keeps owners, interviews, turns and debriefs. Every piece of session
+// state lives here so that any server process can carry on any interview.
+// The embedded SQLite store and the PostgreSQL store both implement it.
+type Store interface {
+	// EnsureOwner records an owner id; calling it again is a no-op.
+	EnsureOwner(ctx context.Context, ownerID string) error
+
+	// CreateInterview stores a new interview with no turns. The caller sets
+	// ID, OwnerID, Role, Level, Focus, Principles and the timestamps.
+	CreateInterview(ctx context.Context, iv *Interview) error
+
+	// Interview returns an interview with its turns (ordered by seq) and its
+	// debrief. It returns ENOTFOUND when the interview does not exist or,
+	// when ownerID is not empty, belongs to another owner.
+	Interview(ctx context.Context, ownerID, id string) (*Interview, error)
+
+	// Interviews lists an owner's interviews, newest first.
+	Interviews(ctx context.Context, ownerID string) ([]InterviewSummary, error)
+
+	// Claim makes the caller the driver of an interview and returns its new
+	// fencing generation. Writes made with an older generation fail with
+	// ESUPERSEDED.
+	Claim(ctx context.Context, id string) (int64, error)
+
+	// AppendTurn stores t as the next turn of an in-progress interview.
+	// t.Seq must be one past the last stored seq, else ECONFLICT. A candidate
+	// turn whose ClientID is already stored is not stored again: the stored
+	// turn is returned with created false. A gen other than 0 must equal the
+	// interview's generation, else ESUPERSEDED. The turn is durable when
+	// AppendTurn returns.
+	AppendTurn(ctx context.Context, id string, gen int64, t Turn) (stored Turn, created bool, err error)
+
+	// SetStatus moves an interview from one status to another. It returns
+	// ECONFLICT when the interview is not in status from, and ESUPERSEDED
+	// when gen is not 0 and not current.
+	SetStatus(ctx context.Context, id string, gen int64, from, to Status) error
+
+	// SaveDebrief stores the debrief of an interview in grading and marks it
+	// complete. Saving a debrief for a complete interview returns ECONFLICT.
+	SaveDebrief(ctx context.Context, id string, d *Debrief) error
+
+	// AddUsage adds model token counts to an interview's running total.
+	AddUsage(ctx context.Context, id string, u Usage) error
+
+	// InterviewIDsByStatus lists the ids of every interview in a status,
+	// across owners; used to resume grading after a restart.
+	InterviewIDsByStatus(ctx context.Context, status Status) ([]string, error)
+
+	// OwnerHistory reports which questions an owner has been asked and how
+	// many times each principle has been practised.
+	OwnerHistory(ctx context.Context, ownerID string) (History, error)
+}
+
+// History is what an owner has already practised.
+type History struct {
+	AskedQuestions map[string]bool
+	Practised      map[string]int
+}

@@ -1,0 +1,3 @@
+module github.com/barraiser/barraiser
+
+go 1.26
