@@ -29,7 +29,8 @@ type DecideInput struct {
 	Level     Level
 	Turns     []Turn // this principle's turns so far
 	Analysis  Analysis
-	Allowed   []Gap // gaps not yet probed for this principle, most important first
+	Missing   []Gap // gaps the story still lacks and nobody has probed, most important first
+	Allowed   []Gap // every gap not yet probed for this principle: Missing first, then the rest
 	FollowUps int   // follow-ups already asked for this principle
 }
 
@@ -47,8 +48,10 @@ type AskInput struct {
 	Level     Level
 	Question  Question // the retrieved opening question
 	Probe     *Probe   // the probe to ask, for a follow-up
-	Turns     []Turn   // this principle's turns so far
-	Analysis  Analysis
+	// Transition is true for the opening of every principle but the first.
+	Transition bool
+	Turns      []Turn // this principle's turns so far
+	Analysis   Analysis
 }
 
 // GradeInput is what a Model knows when grading a principle.

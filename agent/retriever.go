@@ -11,6 +11,8 @@ type Retriever interface {
 	Principle(id string) (Principle, bool)
 	// Question returns one question of the bank by id.
 	Question(id string) (Question, bool)
+	// Questions returns the whole question bank.
+	Questions() []Question
 	// Probes returns the generic bar-raiser probes.
 	Probes() []Probe
 	// SearchPrinciples returns up to k principles closest to query, best first.

@@ -1,0 +1,371 @@
+package agent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Service runs interviews: it plans them, asks the next question, stores
+// answers and grades. It keeps nothing in memory between calls; every step
+// reads the interview from the Store, so any process can take any step.
+type Service struct {
+	Store     Store
+	Retriever Retriever
+	// Model is the interviewer. When it fails, Rules takes the turn.
+	Model  Model
+	Rules  Rules
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// NewService returns a Service with the rules interviewer as its model.
+func NewService(st Store, rt Retriever, logger *slog.Logger) *Service {
+	rules := Rules{Probes: rt.Probes()}
+	return &Service{Store: st, Retriever: rt, Model: rules, Rules: rules, Logger: logger,
+		Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// NewID returns a random identifier of 32 hex digits.
+func NewID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// Create validates r, plans the interview and stores it. The opening
+// question is not asked yet: Advance asks it when a client first connects.
+func (s *Service) Create(ctx context.Context, ownerID string, r CreateRequest) (*Interview, error) {
+	if err := r.Validate(s.Retriever); err != nil {
+		return nil, err
+	}
+	id := NewID()
+	plan, err := s.plan(ctx, ownerID, id, r)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	iv := &Interview{ID: id, OwnerID: ownerID, Status: StatusInProgress, Role: Role(r.Role), Level: Level(r.Level),
+		Focus: r.Focus, Principles: plan, Turns: []Turn{}, CreatedAt: now, UpdatedAt: now}
+	if err := s.Store.CreateInterview(ctx, iv); err != nil {
+		return nil, fmt.Errorf("agent: create: %w", err)
+	}
+	return iv, nil
+}
+
+// Get returns one of the owner's interviews.
+func (s *Service) Get(ctx context.Context, ownerID, id string) (*Interview, error) {
+	return s.Store.Interview(ctx, ownerID, id)
+}
+
+// List returns the owner's interviews, newest first.
+func (s *Service) List(ctx context.Context, ownerID string) ([]InterviewSummary, error) {
+	return s.Store.Interviews(ctx, ownerID)
+}
+
+// Advance returns the question waiting for an answer, asking and storing
+// the next one first when the transcript ends with an answer. When the plan
+// is exhausted it moves the interview to grading and returns no question.
+// emit receives streamed chunks of a question being generated, with the seq
+// it will be stored at.
+func (s *Service) Advance(ctx context.Context, ownerID, id string, gen int64, emit func(seq int, delta string)) (*Interview, *Turn, error) {
+	for attempt := 0; ; attempt++ {
+		iv, err := s.Store.Interview(ctx, ownerID, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if iv.Status != StatusInProgress {
+			return iv, nil, nil
+		}
+		if t, ok := iv.Pending(); ok {
+			return iv, &t, nil
+		}
+		next, done, err := s.next(ctx, iv, emit)
+		if err != nil {
+			return nil, nil, err
+		}
+		if done {
+			if err := s.Store.SetStatus(ctx, id, gen, StatusInProgress, StatusGrading); err != nil && ErrorCode(err) != ECONFLICT {
+				return nil, nil, err
+			}
+			continue
+		}
+		stored, _, err := s.Store.AppendTurn(ctx, id, gen, next)
+		if ErrorCode(err) == ECONFLICT && attempt < 3 {
+			continue // another connection moved the interview on; look again
+		} else if err != nil {
+			return nil, nil, err
+		}
+		iv.Turns = append(iv.Turns, stored)
+		iv.UpdatedAt = stored.At
+		return iv, &stored, nil
+	}
+}
+
+// next works out the interviewer's next turn from the transcript alone.
+func (s *Service) next(ctx context.Context, iv *Interview, emit func(int, string)) (Turn, bool, error) {
+	seq := iv.LastSeq() + 1
+	stream := func(d string) {
+		if emit != nil {
+			emit(seq, d)
+		}
+	}
+	idx := 0
+	if seq > 1 {
+		last := iv.Turns[len(iv.Turns)-1]
+		for i, pp := range iv.Principles {
+			if pp.ID == last.Principle {
+				idx = i
+			}
+		}
+		p, _ := s.Retriever.Principle(last.Principle)
+		turns := iv.PrincipleTurns(p.ID)
+		a := Analyze(turns)
+		missing, allowed := followUpChoices(turns, a)
+		if len(allowed) > 0 {
+			in := DecideInput{Principle: p, Role: iv.Role, Level: iv.Level, Turns: turns, Analysis: a,
+				Missing: missing, Allowed: allowed, FollowUps: FollowUpCount(turns)}
+			d := s.decide(ctx, in)
+			if d.Gap != "" {
+				probe, ok := ChooseProbe(p, s.Retriever.Probes(), d.Gap, iv.ID+fmt.Sprint(seq))
+				if ok {
+					text := s.ask(ctx, iv, AskInput{Principle: p, Role: iv.Role, Level: iv.Level, Probe: &probe, Turns: turns, Analysis: a}, stream)
+					return Turn{Seq: seq, Speaker: SpeakerInterviewer, Kind: KindFollowUp, Principle: p.ID,
+						FollowUp: in.FollowUps + 1, Probe: string(d.Gap), Text: text, At: s.Now()}, false, nil
+				}
+			}
+		}
+		idx++
+	}
+	if idx >= len(iv.Principles) {
+		return Turn{}, true, nil
+	}
+	pp := iv.Principles[idx]
+	p, _ := s.Retriever.Principle(pp.ID)
+	q, ok := s.Retriever.Question(pp.QuestionID)
+	if !ok {
+		var err error
+		if q, err = s.pickQuestion(ctx, p, iv.Role, iv.Level, iv.Focus, nil); err != nil {
+			return Turn{}, false, err
+		}
+	}
+	text := s.ask(ctx, iv, AskInput{Principle: p, Role: iv.Role, Level: iv.Level, Question: q, Transition: idx > 0}, stream)
+	return Turn{Seq: seq, Speaker: SpeakerInterviewer, Kind: KindOpening, Principle: p.ID, Text: text, At: s.Now()}, false, nil
+}
+
+// decide asks the model which gap to probe and holds it to the rules: the
+// gap must be one still allowed, and a failing model hands over to Rules.
+func (s *Service) decide(ctx context.Context, in DecideInput) Decision {
+	d, err := s.Model.Decide(ctx, in)
+	if err == nil && (d.Gap == "" || containsGap(in.Allowed, d.Gap)) {
+		return d
+	}
+	if err == nil {
+		err = fmt.Errorf("gap %q is not allowed", d.Gap)
+	}
+	s.Logger.Warn("model decide failed; rules decide", "model", s.Model.Name(), "err", err)
+	d, _ = s.Rules.Decide(ctx, in)
+	return d
+}
+
+// ask has the model word a question, falling back to Rules on failure.
+func (s *Service) ask(ctx context.Context, iv *Interview, in AskInput, emit func(string)) string {
+	text, u, err := s.Model.Ask(ctx, in, emit)
+	s.addUsage(ctx, iv.ID, u)
+	if err == nil && strings.TrimSpace(text) != "" {
+		return text
+	}
+	s.Logger.Warn("model ask failed; rules ask", "model", s.Model.Name(), "err", err)
+	text, _, _ = s.Rules.Ask(ctx, in, nil)
+	return text
+}
+
+func (s *Service) addUsage(ctx context.Context, id string, u Usage) {
+	if u == (Usage{}) {
+		return
+	}
+	if err := s.Store.AddUsage(ctx, id, u); err != nil {
+		s.Logger.Error("store usage", "interview", id, "err", err)
+	}
+}
+
+// Answer stores the candidate's answer to the pending question. An answer
+// whose clientID is already stored is returned as it was, with created false.
+func (s *Service) Answer(ctx context.Context, ownerID, id string, gen int64, text, clientID string) (Turn, bool, error) {
+	if n := utf8.RuneCountInString(text); n > MaxAnswerRunes {
+		return Turn{}, false, Errorf(EANSWERTOOLONG, "answer is %d characters; the limit is %d", n, MaxAnswerRunes)
+	}
+	if strings.TrimSpace(text) == "" {
+		return Turn{}, false, Errorf(EEMPTYANSWER, "answer is empty")
+	}
+	for attempt := 0; ; attempt++ {
+		iv, err := s.Store.Interview(ctx, ownerID, id)
+		if err != nil {
+			return Turn{}, false, err
+		}
+		if t, ok := iv.TurnByClientID(clientID); ok {
+			return t, false, nil
+		}
+		q, ok := iv.Pending()
+		if !ok {
+			return Turn{}, false, Errorf(ENOPENDINGQUESTION, "no question is waiting for an answer")
+		}
+		t := Turn{Seq: q.Seq + 1, Speaker: SpeakerCandidate, Kind: KindAnswer, Principle: q.Principle,
+			FollowUp: q.FollowUp, Text: text, ClientID: clientID, At: s.Now()}
+		stored, created, err := s.Store.AppendTurn(ctx, id, gen, t)
+		if ErrorCode(err) == ECONFLICT && attempt < 3 {
+			continue
+		}
+		return stored, created, err
+	}
+}
+
+// End stops asking: the interview moves to grading, and principles never
+// answered will be graded not_assessed.
+func (s *Service) End(ctx context.Context, ownerID, id string, gen int64) error {
+	iv, err := s.Store.Interview(ctx, ownerID, id)
+	if err != nil {
+		return err
+	}
+	if iv.Status != StatusInProgress {
+		return nil
+	}
+	if err := s.Store.SetStatus(ctx, id, gen, StatusInProgress, StatusGrading); err != nil && ErrorCode(err) != ECONFLICT {
+		return err
+	}
+	return nil
+}
+
+// Grade writes the debrief of an interview in grading and completes it. For
+// a complete interview it returns the stored debrief.
+func (s *Service) Grade(ctx context.Context, ownerID, id string) (*Debrief, error) {
+	iv, err := s.Store.Interview(ctx, ownerID, id)
+	if err != nil {
+		return nil, err
+	}
+	switch iv.Status {
+	case StatusComplete:
+		return iv.Debrief, nil
+	case StatusInProgress:
+		return nil, Errorf(ECONFLICT, "interview is still in progress")
+	}
+	d := s.debrief(ctx, iv)
+	if err := s.Store.SaveDebrief(ctx, id, d); ErrorCode(err) == ECONFLICT {
+		// Another process finished grading first; its debrief stands.
+		if iv, err = s.Store.Interview(ctx, ownerID, id); err != nil {
+			return nil, err
+		}
+		return iv.Debrief, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// debrief grades every planned principle concurrently.
+func (s *Service) debrief(ctx context.Context, iv *Interview) *Debrief {
+	grades := make([]PrincipleGrade, len(iv.Principles))
+	usage := make([]Usage, len(iv.Principles))
+	var wg sync.WaitGroup
+	for i, pp := range iv.Principles {
+		p, ok := s.Retriever.Principle(pp.ID)
+		if !ok {
+			p = Principle{ID: pp.ID, Name: pp.Name}
+		}
+		turns := iv.PrincipleTurns(pp.ID)
+		if !hasAnswer(turns) {
+			grades[i] = NotAssessedGrade(p)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			grades[i], usage[i] = s.gradeOne(ctx, GradeInput{Principle: p, Role: iv.Role, Level: iv.Level, Turns: turns, Analysis: Analyze(turns)})
+		}()
+	}
+	wg.Wait()
+	d := &Debrief{Principles: grades, GradedBy: s.Model.Name(), CreatedAt: s.Now()}
+	for i, g := range grades {
+		d.Usage = d.Usage.Add(usage[i])
+		if g.Score != nil && g.GradedBy != s.Model.Name() {
+			d.GradedBy = s.Rules.Name()
+		}
+	}
+	s.addUsage(ctx, iv.ID, d.Usage)
+	d.Usage = iv.Usage.Add(d.Usage)
+	Recommend(d)
+	return d
+}
+
+// gradeOne grades a principle with the model, checks every quote against
+// the transcript and bounds the score by the rules' ceiling and by the
+// evidence: a principle with no verified quote cannot keep a hire score.
+func (s *Service) gradeOne(ctx context.Context, in GradeInput) (PrincipleGrade, Usage) {
+	rules := GradeRules(in)
+	g, u, err := s.Model.Grade(ctx, in)
+	if err != nil || g.Score == nil || *g.Score < 1 || *g.Score > 4 {
+		if err == nil {
+			err = fmt.Errorf("score out of range")
+		}
+		s.Logger.Warn("model grade failed; rules grade", "model", s.Model.Name(), "principle", in.Principle.ID, "err", err)
+		return rules, u
+	}
+	g.Principle, g.Name = in.Principle.ID, in.Principle.Name
+	g.Evidence, g.DroppedQuotes = VerifyEvidence(in.Turns, g.Evidence)
+	score := *g.Score
+	if a := assess(in.Principle, in.Level, in.Analysis); score > a.ceiling {
+		score = a.ceiling
+		g.RedFlag = a.flag
+	}
+	if len(g.Evidence) == 0 && score > 2 {
+		score = 2
+	}
+	g.Score = &score
+	g.Rating = RatingForScore(score)
+	if g.GradedBy == "" {
+		g.GradedBy = s.Model.Name()
+	}
+	return g, u
+}
+
+// Recover grades every interview left in grading, as after a crash.
+func (s *Service) Recover(ctx context.Context) error {
+	ids, err := s.Store.InterviewIDsByStatus(ctx, StatusGrading)
+	if err != nil {
+		return fmt.Errorf("agent: recover: %w", err)
+	}
+	for _, id := range ids {
+		if _, err := s.Grade(ctx, "", id); err != nil {
+			s.Logger.Error("recover grading", "interview", id, "err", err)
+			continue
+		}
+		s.Logger.Info("graded interview left in grading", "interview", id)
+	}
+	return nil
+}
+
+func hasAnswer(turns []Turn) bool {
+	for _, t := range turns {
+		if t.Speaker == SpeakerCandidate {
+			return true
+		}
+	}
+	return false
+}
+
+func containsGap(gs []Gap, g Gap) bool {
+	for _, x := range gs {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
