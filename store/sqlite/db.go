@@ -1,0 +1,224 @@
+// Package sqlite is the embedded store of Bar Raiser: one SQLite database
+// file in a data directory, opened with the pure-Go modernc.org/sqlite
+// driver and migrated with goose on open.
+//
+// A DB holds two pools on the same file. Every write goes through a single
+// connection whose transactions start with BEGIN IMMEDIATE, so writers of
+// this process queue in Go instead of failing with "database is locked".
+// Reads go through a separate pool of read-only connections; in WAL mode
+// they see a consistent snapshot and never block the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/migrations"
+)
+
+// File names inside the data directory.
+const (
+	// FileName is the database file.
+	FileName = "barraiser.db"
+	// LockFileName is the file a server locks for as long as it runs.
+	LockFileName = "barraiser.lock"
+	// migrateLockFileName is locked only while migrations run, so that
+	// two processes opening the same directory do not migrate together.
+	migrateLockFileName = "barraiser.migrate.lock"
+)
+
+// BusyTimeout is how long a statement waits for a lock held by another
+// process (or a checkpoint) before it fails with SQLITE_BUSY.
+const BusyTimeout = 10 * time.Second
+
+// Options tunes Open.
+type Options struct {
+	// Lock takes an exclusive lock on the data directory for as long as
+	// the DB is open, so that a second server cannot use it at the same
+	// time. Long-running servers set it; short-lived commands do not.
+	Lock bool
+}
+
+// DB is the embedded store. It implements agent.Store and
+// agent.EmbeddingStore and is safe for concurrent use.
+type DB struct {
+	dir  string
+	w    *sql.DB // one connection; transactions begin immediate
+	r    *sql.DB // read-only connections
+	lock *os.File
+}
+
+var (
+	_ agent.Store          = (*DB)(nil)
+	_ agent.EmbeddingStore = (*DB)(nil)
+)
+
+// Open opens (creating when needed) the database in dataDir, applies every
+// pending migration and returns the store. With opts.Lock it first takes
+// the data directory's lock and fails with an error wrapping ErrLocked when
+// another process holds it.
+func Open(ctx context.Context, dataDir string, opts Options) (_ *DB, err error) {
+	dir, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: data directory %q: %w", dataDir, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+	}
+	db := &DB{dir: dir}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	if opts.Lock {
+		if db.lock, err = lockDir(dir); err != nil {
+			return nil, err
+		}
+	}
+
+	path := filepath.Join(dir, FileName)
+	db.w, err = sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open writer: %w", err)
+	}
+	db.w.SetMaxOpenConns(1)
+	db.w.SetMaxIdleConns(1)
+	db.w.SetConnMaxLifetime(0)
+	db.w.SetConnMaxIdleTime(0)
+	if err := db.migrate(ctx); err != nil {
+		return nil, err
+	}
+
+	// The read pool opens after migrating: mode=ro cannot create the file.
+	db.r, err = sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open readers: %w", err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	db.r.SetMaxOpenConns(n)
+	db.r.SetMaxIdleConns(n)
+	db.r.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.r.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("sqlite: open readers: %w", err)
+	}
+	return db, nil
+}
+
+// dsn returns the modernc.org/sqlite data source name of the database at
+// path. Because it starts with "file:", SQLite sees the whole URI and
+// honours mode=ro; the driver reads the underscore parameters itself:
+// _txlock sets the BEGIN mode of sql.Tx and each _pragma runs on every new
+// connection.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Set("mode", "ro")
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		// FULL: a commit is on disk when it returns, even across power loss.
+		q.Add("_pragma", "synchronous(FULL)")
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// migrate applies the embedded migrations through the writer, holding the
+// migration lock so that concurrent opens of one directory take turns.
+func (db *DB) migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(migrations.SQLite, "sqlite")
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.w, fsys,
+		goose.WithLocker(&fileLocker{path: filepath.Join(db.dir, migrateLockFileName)}))
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// Dir returns the absolute path of the data directory.
+func (db *DB) Dir() string { return db.dir }
+
+// Ping checks that both the writer and the readers can reach the database.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping writer: %w", err)
+	}
+	if err := db.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping readers: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database and then releases the data directory's lock.
+func (db *DB) Close() error {
+	var errs []error
+	// Readers first, so that the writer is the last connection and
+	// checkpoints the WAL into the database file as it closes.
+	if db.r != nil {
+		if err := db.r.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("sqlite: close readers: %w", err))
+		}
+	}
+	if db.w != nil {
+		if err := db.w.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("sqlite: close writer: %w", err))
+		}
+	}
+	if db.lock != nil {
+		if err := db.lock.Close(); err != nil { // closing releases the flock
+			errs = append(errs, fmt.Errorf("sqlite: release lock: %w", err))
+		}
+		db.lock = nil
+	}
+	return errors.Join(errs...)
+}
+
+// writeTx runs fn in one IMMEDIATE transaction on the writer and commits
+// it when fn returns nil.
+func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// readTx runs fn in one read transaction, so that everything it reads
+// comes from the same snapshot.
+func (db *DB) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}

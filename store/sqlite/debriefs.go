@@ -1,0 +1,52 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/barraiser/barraiser/agent"
+)
+
+// SaveDebrief stores the debrief of an interview in grading and, in the
+// same transaction, marks it complete and sets its updated_at to the
+// debrief's CreatedAt (now when zero). The debrief is stored with its
+// CreatedAt in UTC truncated to the microsecond; d itself is not modified.
+// It returns ENOTFOUND for an unknown id and ECONFLICT when the interview
+// is not in grading.
+func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) error {
+	if d == nil {
+		return fmt.Errorf("sqlite: save debrief of %s: nil debrief", id)
+	}
+	stored := *d
+	if stored.CreatedAt.IsZero() {
+		stored.CreatedAt = time.Now()
+	}
+	stored.CreatedAt = normTime(stored.CreatedAt)
+	body, err := json.Marshal(&stored)
+	if err != nil {
+		return fmt.Errorf("sqlite: save debrief of %s: encode: %w", id, err)
+	}
+	at := fmtTime(stored.CreatedAt)
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		s, err := lockedState(ctx, tx, id, 0)
+		if err != nil {
+			return err
+		}
+		if s.status != agent.StatusGrading {
+			return agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not grading.", id, s.status)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO debriefs (interview_id, body, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (interview_id) DO UPDATE SET body = excluded.body, created_at = excluded.created_at`,
+			id, string(body), at); err != nil {
+			return fmt.Errorf("sqlite: save debrief of %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE interviews SET status = ?, updated_at = ? WHERE id = ?`,
+			string(agent.StatusComplete), at, id); err != nil {
+			return fmt.Errorf("sqlite: complete %s: %w", id, err)
+		}
+		return nil
+	})
+}

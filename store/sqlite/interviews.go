@@ -1,0 +1,272 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/barraiser/barraiser/agent"
+)
+
+// EnsureOwner records an owner id; calling it again is a no-op.
+func (db *DB) EnsureOwner(ctx context.Context, ownerID string) error {
+	_, err := db.w.ExecContext(ctx, insertOwner, ownerID, fmtTime(time.Now()))
+	if err != nil {
+		return fmt.Errorf("sqlite: ensure owner: %w", err)
+	}
+	return nil
+}
+
+const insertOwner = `INSERT INTO owners (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`
+
+// CreateInterview stores a new interview with no turns (iv.Turns and
+// iv.Debrief are ignored) and ensures its owner exists. An empty iv.Status
+// is stored as in_progress. On success iv.Status and the timestamps of iv
+// are set to what was stored (UTC, truncated to the microsecond). An id
+// already in use returns ECONFLICT.
+func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) error {
+	principles, err := json.Marshal(iv.Principles)
+	if err != nil {
+		return fmt.Errorf("sqlite: create interview: encode principles: %w", err)
+	}
+	status := iv.Status
+	if status == "" {
+		status = agent.StatusInProgress
+	}
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, insertOwner, iv.OwnerID, fmtTime(time.Now())); err != nil {
+			return fmt.Errorf("sqlite: create interview: ensure owner: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO interviews (id, owner_id, status, role, level, focus, principles,
+				prompt_tokens, cached_prompt_tokens, completion_tokens, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			iv.ID, iv.OwnerID, string(status), string(iv.Role), string(iv.Level), iv.Focus, string(principles),
+			iv.Usage.PromptTokens, iv.Usage.CachedPromptTokens, iv.Usage.CompletionTokens,
+			fmtTime(iv.CreatedAt), fmtTime(iv.UpdatedAt))
+		if isConstraint(err) {
+			return agent.Errorf(agent.ECONFLICT, "Interview %s already exists.", iv.ID)
+		} else if err != nil {
+			return fmt.Errorf("sqlite: create interview: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	iv.Status = status
+	iv.CreatedAt = normTime(iv.CreatedAt)
+	iv.UpdatedAt = normTime(iv.UpdatedAt)
+	return nil
+}
+
+// Interview returns an interview with its turns (ordered by seq, never
+// nil), its debrief (nil when none) and its usage. It returns ENOTFOUND
+// when the interview does not exist or, when ownerID is not empty, belongs
+// to another owner.
+func (db *DB) Interview(ctx context.Context, ownerID, id string) (*agent.Interview, error) {
+	var iv *agent.Interview
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if iv, err = scanInterview(tx.QueryRowContext(ctx, `SELECT id, owner_id, status, role, level, focus, principles,
+				prompt_tokens, cached_prompt_tokens, completion_tokens, created_at, updated_at
+			FROM interviews WHERE id = ? AND (? = '' OR owner_id = ?)`, id, ownerID, ownerID)); err != nil {
+			return err
+		}
+		if iv.Turns, err = turns(ctx, tx, id); err != nil {
+			return err
+		}
+		var body string
+		err = tx.QueryRowContext(ctx, `SELECT body FROM debriefs WHERE interview_id = ?`, id).Scan(&body)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("sqlite: interview %s: debrief: %w", id, err)
+		}
+		iv.Debrief = new(agent.Debrief)
+		if err := json.Unmarshal([]byte(body), iv.Debrief); err != nil {
+			return fmt.Errorf("sqlite: interview %s: decode debrief: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return iv, nil
+}
+
+// scanInterview reads one interviews row, mapping no row to ENOTFOUND.
+func scanInterview(row *sql.Row) (*agent.Interview, error) {
+	var (
+		iv                  agent.Interview
+		principles          string
+		created, updated    string
+		status, role, level string
+	)
+	err := row.Scan(&iv.ID, &iv.OwnerID, &status, &role, &level, &iv.Focus, &principles,
+		&iv.Usage.PromptTokens, &iv.Usage.CachedPromptTokens, &iv.Usage.CompletionTokens, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: read interview: %w", err)
+	}
+	iv.Status, iv.Role, iv.Level = agent.Status(status), agent.Role(role), agent.Level(level)
+	if err := json.Unmarshal([]byte(principles), &iv.Principles); err != nil {
+		return nil, fmt.Errorf("sqlite: interview %s: decode principles: %w", iv.ID, err)
+	}
+	if iv.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if iv.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, err
+	}
+	return &iv, nil
+}
+
+// Interviews lists an owner's interviews, newest first (ties by id), with
+// the recommendation of those that have a debrief. The slice is empty, not
+// nil, when there are none.
+func (db *DB) Interviews(ctx context.Context, ownerID string) ([]agent.InterviewSummary, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT i.id, i.status, i.role, i.level, i.focus, i.principles,
+			i.created_at, i.updated_at, COALESCE(json_extract(d.body, '$.recommendation'), '')
+		FROM interviews i LEFT JOIN debriefs d ON d.interview_id = i.id
+		WHERE i.owner_id = ?
+		ORDER BY i.created_at DESC, i.id`, ownerID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list interviews: %w", err)
+	}
+	defer rows.Close()
+	out := []agent.InterviewSummary{}
+	for rows.Next() {
+		var (
+			s                   agent.InterviewSummary
+			status, role, level string
+			principles          string
+			created, updated    string
+		)
+		if err := rows.Scan(&s.ID, &status, &role, &level, &s.Focus, &principles, &created, &updated,
+			&s.Recommendation); err != nil {
+			return nil, fmt.Errorf("sqlite: list interviews: %w", err)
+		}
+		s.Status, s.Role, s.Level = agent.Status(status), agent.Role(role), agent.Level(level)
+		if err := json.Unmarshal([]byte(principles), &s.Principles); err != nil {
+			return nil, fmt.Errorf("sqlite: interview %s: decode principles: %w", s.ID, err)
+		}
+		if s.CreatedAt, err = parseTime(created); err != nil {
+			return nil, err
+		}
+		if s.UpdatedAt, err = parseTime(updated); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list interviews: %w", err)
+	}
+	return out, nil
+}
+
+// Claim makes the caller the driver of an interview and returns its new
+// fencing generation (1 for the first claim). Writes made with an older
+// generation fail with ESUPERSEDED. An unknown id returns ENOTFOUND.
+func (db *DB) Claim(ctx context.Context, id string) (int64, error) {
+	var gen int64
+	err := db.w.QueryRowContext(ctx,
+		`UPDATE interviews SET generation = generation + 1 WHERE id = ? RETURNING generation`, id).Scan(&gen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
+	} else if err != nil {
+		return 0, fmt.Errorf("sqlite: claim %s: %w", id, err)
+	}
+	return gen, nil
+}
+
+// state is the part of an interviews row that guards a write.
+type state struct {
+	status agent.Status
+	gen    int64
+}
+
+// lockedState reads an interview's status and generation inside a write
+// transaction and applies the fencing check: ENOTFOUND for an unknown id,
+// ESUPERSEDED when gen is not 0 and not the current generation.
+func lockedState(ctx context.Context, tx *sql.Tx, id string, gen int64) (state, error) {
+	var (
+		s      state
+		status string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT status, generation FROM interviews WHERE id = ?`, id).Scan(&status, &s.gen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
+	} else if err != nil {
+		return s, fmt.Errorf("sqlite: interview %s: read state: %w", id, err)
+	}
+	s.status = agent.Status(status)
+	if gen != 0 && gen != s.gen {
+		return s, agent.Errorf(agent.ESUPERSEDED, "Interview %s is driven by generation %d, not %d.", id, s.gen, gen)
+	}
+	return s, nil
+}
+
+// SetStatus moves an interview from one status to another and sets its
+// updated_at to now. It returns ENOTFOUND for an unknown id, ESUPERSEDED
+// when gen is not 0 and not current, and ECONFLICT when the interview is
+// not in status from.
+func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agent.Status) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		s, err := lockedState(ctx, tx, id, gen)
+		if err != nil {
+			return err
+		}
+		if s.status != from {
+			return agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not %s.", id, s.status, from)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE interviews SET status = ?, updated_at = ? WHERE id = ?`,
+			string(to), fmtTime(time.Now()), id); err != nil {
+			return fmt.Errorf("sqlite: set status of %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// AddUsage adds model token counts to an interview's running total. An
+// unknown id returns ENOTFOUND.
+func (db *DB) AddUsage(ctx context.Context, id string, u agent.Usage) error {
+	res, err := db.w.ExecContext(ctx, `UPDATE interviews SET prompt_tokens = prompt_tokens + ?,
+			cached_prompt_tokens = cached_prompt_tokens + ?, completion_tokens = completion_tokens + ?
+		WHERE id = ?`, u.PromptTokens, u.CachedPromptTokens, u.CompletionTokens, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: add usage to %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: add usage to %s: %w", id, err)
+	} else if n == 0 {
+		return agent.Errorf(agent.ENOTFOUND, "Interview not found.")
+	}
+	return nil
+}
+
+// InterviewIDsByStatus lists the ids of every interview in a status,
+// across owners, oldest first.
+func (db *DB) InterviewIDsByStatus(ctx context.Context, status agent.Status) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx,
+		`SELECT id FROM interviews WHERE status = ? ORDER BY created_at, id`, string(status))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: interviews in %s: %w", status, err)
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlite: interviews in %s: %w", status, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: interviews in %s: %w", status, err)
+	}
+	return ids, nil
+}

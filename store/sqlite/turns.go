@@ -1,0 +1,130 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/barraiser/barraiser/agent"
+)
+
+// AppendTurn stores t as the next turn of an in-progress interview, in one
+// IMMEDIATE transaction, and bumps the interview's updated_at to the
+// turn's At. The checks run in this order:
+//
+//   - an unknown id returns ENOTFOUND;
+//   - a gen other than 0 that is not the current generation returns
+//     ESUPERSEDED;
+//   - a candidate turn whose ClientID is already stored is not stored
+//     again: the stored turn is returned with created false and a nil
+//     error, even if the interview has moved on since;
+//   - an interview not in progress returns ECONFLICT;
+//   - t.Seq other than one past the last stored seq returns ECONFLICT.
+//
+// The returned turn is the turn as stored: At in UTC truncated to the
+// microsecond, or now when t.At is zero. It is durable when AppendTurn
+// returns.
+func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (stored agent.Turn, created bool, err error) {
+	if t.At.IsZero() {
+		t.At = time.Now()
+	}
+	t.At = normTime(t.At)
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		s, err := lockedState(ctx, tx, id, gen)
+		if err != nil {
+			return err
+		}
+		if t.Speaker == agent.SpeakerCandidate && t.ClientID != "" {
+			prev, err := scanTurn(tx.QueryRowContext(ctx, `SELECT `+turnColumns+` FROM turns
+				WHERE interview_id = ? AND client_id = ? AND speaker = ?`, id, t.ClientID, string(agent.SpeakerCandidate)))
+			if err == nil {
+				stored = prev
+				return nil
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("sqlite: append turn to %s: find client id: %w", id, err)
+			}
+		}
+		if s.status != agent.StatusInProgress {
+			return agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not in progress.", id, s.status)
+		}
+		var last int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM turns WHERE interview_id = ?`,
+			id).Scan(&last); err != nil {
+			return fmt.Errorf("sqlite: append turn to %s: last seq: %w", id, err)
+		}
+		if t.Seq != last+1 {
+			return agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s is not next: the last turn is %d.", t.Seq, id, last)
+		}
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("sqlite: append turn to %s: %w", id, err)
+		}
+		at := fmtTime(t.At)
+		_, err = tx.ExecContext(ctx, `INSERT INTO turns (interview_id, seq, speaker, kind, principle, follow_up, probe,
+				text, client_id, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, t.Seq, string(t.Speaker), string(t.Kind), t.Principle, t.FollowUp, t.Probe, t.Text, t.ClientID, at)
+		if isConstraint(err) {
+			return agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s conflicts with a stored turn.", t.Seq, id)
+		} else if err != nil {
+			return fmt.Errorf("sqlite: append turn to %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE interviews SET updated_at = ? WHERE id = ?`, at, id); err != nil {
+			return fmt.Errorf("sqlite: append turn to %s: touch: %w", id, err)
+		}
+		stored, created = t, true
+		return nil
+	})
+	if err != nil {
+		return agent.Turn{}, false, err
+	}
+	return stored, created, nil
+}
+
+// turnColumns are the columns scanTurn reads, in order.
+const turnColumns = `seq, speaker, kind, principle, follow_up, probe, text, client_id, at`
+
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+// scanTurn reads the turnColumns of one row.
+func scanTurn(row rowScanner) (agent.Turn, error) {
+	var (
+		t                 agent.Turn
+		speaker, kind, at string
+	)
+	if err := row.Scan(&t.Seq, &speaker, &kind, &t.Principle, &t.FollowUp, &t.Probe, &t.Text, &t.ClientID,
+		&at); err != nil {
+		return agent.Turn{}, err
+	}
+	t.Speaker, t.Kind = agent.Speaker(speaker), agent.TurnKind(kind)
+	var err error
+	if t.At, err = parseTime(at); err != nil {
+		return agent.Turn{}, err
+	}
+	return t, nil
+}
+
+// turns returns an interview's turns ordered by seq; never nil.
+func turns(ctx context.Context, tx *sql.Tx, id string) ([]agent.Turn, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+turnColumns+` FROM turns WHERE interview_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: turns of %s: %w", id, err)
+	}
+	defer rows.Close()
+	out := []agent.Turn{}
+	for rows.Next() {
+		t, err := scanTurn(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: turns of %s: %w", id, err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: turns of %s: %w", id, err)
+	}
+	return out, nil
+}
