@@ -123,7 +123,9 @@ func analyzeSentence(seq int, text string) Sentence {
 		}
 	}
 	s.Metrics = metrics(text)
-	s.Result = containsAny(padded, resultCues) && !containsAny(padded, futureCues)
+	// "from 6.2% to 4.5%" is a result even without a verb from the list.
+	fromTo := strings.Contains(padded, " from ") && strings.Contains(padded, " to ") && len(s.Metrics) > 0
+	s.Result = (containsAny(padded, resultCues) || fromTo) && !containsAny(padded, futureCues)
 	s.Reflection = containsAny(padded, reflectionCues) && !containsAny(lower, noReflectionCues)
 	s.Impact = containsAny(lower, impactCues) && !containsAny(lower, noImpactCues)
 	s.Injection = containsAny(lower, injectionCues)
@@ -148,16 +150,31 @@ func firstPersonActions(words []string) []string {
 		if j >= len(words) || negations[words[j]] {
 			continue
 		}
-		v := words[j]
-		if notActions[v] {
-			continue
-		}
-		if pastActions[v] || (strings.HasSuffix(v, "ed") && len(v) > 4) {
+		if v := words[j]; isDeed(v) {
 			out = append(out, v)
+			// Verbs joined to this one share its subject: "I asked every
+			// team to cut costs and froze all new contracts".
+			for k := j + 1; k+1 < len(words) && words[k] != "i" && words[k] != "we"; k++ {
+				if (words[k] == "and" || words[k] == "then") && isDeed(words[k+1]) {
+					out = append(out, words[k+1])
+				}
+			}
 		}
 	}
 	return out
 }
+
+// isDeed reports a past-tense verb of doing, as opposed to thinking or being.
+func isDeed(v string) bool {
+	if notActions[v] || resultVerbs[v] {
+		return false
+	}
+	return pastActions[v] || (strings.HasSuffix(v, "ed") && len(v) > 4)
+}
+
+// resultVerbs describe what numbers did, not what the candidate did: "and
+// stayed there" after an action is an outcome, not a second deed.
+var resultVerbs = setOf("stayed", "dropped", "fell", "rose", "increased", "decreased", "improved", "jumped", "climbed", "declined")
 
 // tokenize splits lowercased text into words, keeping apostrophes.
 func tokenize(lower string) []string {

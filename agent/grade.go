@@ -74,7 +74,7 @@ func assess(p Principle, level Level, a Analysis) assessment {
 		s.ceiling = 2
 	}
 	for _, sen := range a.Sentences {
-		if containsAny(sen.lower, p.StanceCues) {
+		if matchesCue(sen.lower, p.StanceCues) {
 			s.stance = append(s.stance, sen)
 		}
 	}
@@ -145,7 +145,7 @@ func (s assessment) evidence() []Evidence {
 		switch {
 		case s.flag == FlagInjection && sen.Injection:
 			w = 100
-		case s.flag == FlagAntiStance && containsAny(sen.lower, s.p.StanceCues):
+		case s.flag == FlagAntiStance && matchesCue(sen.lower, s.p.StanceCues):
 			w = 90
 		}
 		if sen.Result && len(sen.Metrics) > 0 {
@@ -287,6 +287,44 @@ func (s assessment) advice(role Role) string {
 		return fmt.Sprintf("%s At %s the bar for %s is: %s", first, s.level, s.p.Name, exp.Scope)
 	}
 	return first
+}
+
+// matchesCue reports whether any cue's words occur in the sentence in order
+// with at most two other words slipped in, so that "customers don't know
+// what they want" also matches "customers often don't know what they want".
+func matchesCue(lower string, cues []string) bool {
+	words := tokenize(lower)
+	for _, cue := range cues {
+		if inOrder(words, tokenize(strings.ToLower(cue)), 2) {
+			return true
+		}
+	}
+	return false
+}
+
+// inOrder reports whether want occurs in words in order, starting anywhere,
+// with at most slack extra words between its first and last word.
+func inOrder(words, want []string, slack int) bool {
+	if len(want) == 0 {
+		return false
+	}
+	for start := range words {
+		if words[start] != want[0] {
+			continue
+		}
+		k, extra := 1, 0
+		for i := start + 1; i < len(words) && k < len(want) && extra <= slack; i++ {
+			if words[i] == want[k] {
+				k++
+			} else {
+				extra++
+			}
+		}
+		if k == len(want) && extra <= slack {
+			return true
+		}
+	}
+	return false
 }
 
 func (s assessment) first(ok func(Sentence) bool) (Sentence, bool) {

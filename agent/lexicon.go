@@ -11,7 +11,8 @@ var pastActions = setOf(
 	"left", "lent", "made", "met", "oversaw", "paid", "put", "ran", "read", "rebuilt", "rewrote",
 	"rode", "sat", "saw", "sent", "set", "shut", "sold", "spent", "split", "spoke", "stood", "struck",
 	"swept", "taught", "threw", "told", "took", "undertook", "went", "withdrew", "won", "wrote",
-	"shipped", "owned",
+	"shipped", "owned", "froze", "drew", "flew", "hung", "overcame", "sought", "shook", "spun", "tore",
+	"bent", "bound", "fed", "dealt", "rang", "forgave", "wove", "rode", "slid",
 )
 
 // notActions are -ed words that after "I" describe a state of mind, not a deed.
@@ -55,8 +56,8 @@ var resultCues = []string{
 	"reached", "achieved", "resolved", "fixed", "delivered", "completed", "won ", "went down", "went up",
 	"back to", "came down", "declined", "climbed", "eliminated", "prevented", "recovered", "finished",
 	"exceeded", "beat ", "lowered", "raised", "as a result", "in the end", "the result", "the outcome",
-	"ended up", "by the end", "brought in", "served", "stopped", "now ", "down to", "up to", "from ",
-	"on time", "ahead of", "under budget", "adopted", "approved", "promoted", "retained", "passed",
+	"ended up", "by the end", "brought in", "down to", "on time", "ahead of schedule", "under budget",
+	"adopted", "approved", "promoted", "retained", "back on track",
 }
 
 // futureCues mark a sentence about plans, not outcomes.
@@ -80,12 +81,12 @@ var noReflectionCues = []string{
 }
 
 var impactCues = []string{
-	"is now", "are now", "now a ", "now the ", "now part", "now in ", "now uses", "now use",
-	"now reads", "now run", "still the default", "still in use", "still used", "still running",
+	"is now", "are now", "now a ", "now the ", "now part", "now in our", "now uses", "now use",
+	"now reads", "now runs", "still the default", "still in use", "still used", "still running",
 	"still part of", "became a", "became the", "became our", "became standard", "adopted",
-	"standard", "template", "default", "since then", "ever since", "going forward", "every new",
-	"other teams", "mechanism", "playbook", "runbook", "policy", "reused", "rolled out to",
-	"no longer", "business line", "institutional", "checklist", "for good",
+	"standard practice", "standard process", "our standard", "the default", "by default", "service template",
+	"since then", "ever since", "going forward", "every new", "other teams", "mechanism", "playbook",
+	"runbook", "reused", "rolled out to", "no longer", "business line", "institutional", "checklist", "for good",
 }
 
 var noImpactCues = []string{"nothing yet", "crept back", "not sure", "no lasting", "same as before"}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Rules is the built-in interviewer: it needs no network, reads each answer
@@ -54,8 +55,8 @@ func (Rules) Grade(_ context.Context, in GradeInput) (PrincipleGrade, Usage, err
 func echo(g Gap, a Analysis) string {
 	pick := func(ok func(Sentence) bool) string {
 		for _, s := range a.Sentences {
-			if ok(s) {
-				return clip(s.Text, 90)
+			if ok(s) && utf8.RuneCountInString(s.Text) <= 110 {
+				return s.Text
 			}
 		}
 		return ""

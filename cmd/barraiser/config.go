@@ -1,0 +1,68 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Config is everything the server is configured with, from flags and the
+// environment; a flag wins over its environment variable.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	// Origins lists extra hosts allowed to open WebSockets (ALLOWED_ORIGINS,
+	// comma-separated host patterns such as "app.example.com").
+	Origins  []string
+	LogLevel string
+
+	OpenAIKey     string
+	OpenAIBaseURL string
+	LLMModel      string
+	LLMTimeout    time.Duration
+}
+
+// LLMEnabled reports whether an OpenAI-compatible model is configured.
+func (c Config) LLMEnabled() bool { return c.OpenAIKey != "" || c.OpenAIBaseURL != "" }
+
+// parseConfig reads flags from args over defaults taken from getenv.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	var c Config
+	fs := flag.NewFlagSet("barraiser serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "address to listen on (ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded store (DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty uses the embedded store (DATABASE_URL)")
+	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	origins := fs.String("allowed-origins", env("ALLOWED_ORIGINS", ""), "extra hosts allowed to open WebSockets, comma-separated (ALLOWED_ORIGINS)")
+	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", env("OPENAI_BASE_URL", ""), "OpenAI-compatible API base URL (OPENAI_BASE_URL)")
+	fs.StringVar(&c.LLMModel, "llm-model", env("LLM_MODEL", "gpt-4o-mini"), "chat model name (LLM_MODEL)")
+	timeout := fs.String("llm-timeout", env("LLM_TIMEOUT", "30s"), "deadline for each LLM call (LLM_TIMEOUT)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	c.OpenAIKey = getenv("OPENAI_API_KEY") // never a flag: flags show up in ps
+	for _, o := range strings.Split(*origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.Origins = append(c.Origins, o)
+		}
+	}
+	d, err := time.ParseDuration(*timeout)
+	if err != nil || d <= 0 {
+		return Config{}, fmt.Errorf("invalid -llm-timeout %q", *timeout)
+	}
+	c.LLMTimeout = d
+	return c, nil
+}

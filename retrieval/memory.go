@@ -1,0 +1,200 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/barraiser/barraiser/agent"
+)
+
+// Memory is the embedded mode's retriever: the corpus and its vectors in
+// memory, searched exactly by cosine similarity. The corpus is a few hundred
+// entries, so an exact scan is both the simplest and the fastest index.
+type Memory struct {
+	corpus     *Corpus
+	embedder   Embedder
+	principles map[string]agent.Principle
+	questions  map[string]agent.Question
+	pvec       map[string][]float32
+	qvec       []qvec
+}
+
+type qvec struct {
+	q agent.Question
+	v []float32
+}
+
+var _ agent.Retriever = (*Memory)(nil)
+
+// NewMemory embeds the corpus, reusing the vectors cached in store for this
+// embedder and embedding only entries that are new or whose text changed,
+// and returns the index. store may be nil, which embeds everything.
+func NewMemory(ctx context.Context, c *Corpus, e Embedder, store agent.EmbeddingStore) (*Memory, error) {
+	vecs, err := Embed(ctx, c, e, store)
+	if err != nil {
+		return nil, err
+	}
+	m := &Memory{corpus: c, embedder: e, principles: map[string]agent.Principle{}, questions: map[string]agent.Question{}, pvec: map[string][]float32{}}
+	for _, p := range c.Principles {
+		m.principles[p.ID] = p
+		m.pvec[p.ID] = vecs[p.ID]
+	}
+	for _, q := range c.Questions {
+		m.questions[q.ID] = q
+		m.qvec = append(m.qvec, qvec{q, vecs[q.ID]})
+	}
+	return m, nil
+}
+
+// Embed returns a vector for every corpus entry, keyed by id. Vectors cached
+// in store under the embedder's ID are reused when the entry's text hash
+// matches; the rest are embedded and saved.
+func Embed(ctx context.Context, c *Corpus, e Embedder, store agent.EmbeddingStore) (map[string][]float32, error) {
+	entries := c.Entries()
+	cached := map[string]agent.Embedding{}
+	if store != nil {
+		if err := store.SyncCorpus(ctx, entries); err != nil {
+			return nil, fmt.Errorf("retrieval: sync corpus: %w", err)
+		}
+		var err error
+		if cached, err = store.Embeddings(ctx, e.ID()); err != nil {
+			return nil, fmt.Errorf("retrieval: load embeddings: %w", err)
+		}
+	}
+	out := make(map[string][]float32, len(entries))
+	var todo []agent.CorpusEntry
+	for _, en := range entries {
+		if c, ok := cached[en.ID]; ok && c.Hash == en.Hash && len(c.Vector) == e.Dim() {
+			out[en.ID] = c.Vector
+			continue
+		}
+		todo = append(todo, en)
+	}
+	const batch = 64
+	for i := 0; i < len(todo); i += batch {
+		part := todo[i:min(i+batch, len(todo))]
+		texts := make([]string, len(part))
+		for j, en := range part {
+			texts[j] = en.Text
+		}
+		vs, err := e.Embed(ctx, texts)
+		if err != nil {
+			return nil, fmt.Errorf("retrieval: embed: %w", err)
+		}
+		if len(vs) != len(part) {
+			return nil, fmt.Errorf("retrieval: embedder returned %d vectors for %d texts", len(vs), len(part))
+		}
+		es := make([]agent.Embedding, len(part))
+		for j, en := range part {
+			if len(vs[j]) != e.Dim() {
+				return nil, fmt.Errorf("retrieval: embedder returned dimension %d, want %d", len(vs[j]), e.Dim())
+			}
+			out[en.ID] = vs[j]
+			es[j] = agent.Embedding{EntryID: en.ID, Hash: en.Hash, Vector: vs[j]}
+		}
+		if store != nil {
+			if err := store.SaveEmbeddings(ctx, e.ID(), e.Dim(), es); err != nil {
+				return nil, fmt.Errorf("retrieval: save embeddings: %w", err)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Principles implements agent.Retriever.
+func (m *Memory) Principles() []agent.Principle { return m.corpus.Principles }
+
+// Principle implements agent.Retriever.
+func (m *Memory) Principle(id string) (agent.Principle, bool) {
+	p, ok := m.principles[id]
+	return p, ok
+}
+
+// Question implements agent.Retriever.
+func (m *Memory) Question(id string) (agent.Question, bool) {
+	q, ok := m.questions[id]
+	return q, ok
+}
+
+// Questions implements agent.Retriever.
+func (m *Memory) Questions() []agent.Question { return m.corpus.Questions }
+
+// Probes implements agent.Retriever.
+func (m *Memory) Probes() []agent.Probe { return m.corpus.Probes }
+
+// SearchPrinciples implements agent.Retriever. A principle scores by its own
+// description and by its closest question, so a query that reads like a
+// story finds the principle whose questions ask for that story.
+func (m *Memory) SearchPrinciples(ctx context.Context, query string, k int) ([]agent.Match, error) {
+	qv, err := m.embed(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	best := map[string]float64{}
+	for _, e := range m.qvec {
+		s := dot(qv, e.v)
+		p := e.q.Principles[0]
+		if s > best[p] {
+			best[p] = s
+		}
+	}
+	ms := make([]agent.Match, 0, len(m.corpus.Principles))
+	for _, p := range m.corpus.Principles {
+		ms = append(ms, agent.Match{ID: p.ID, Score: 0.6*dot(qv, m.pvec[p.ID]) + 0.4*best[p.ID]})
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Score > ms[j].Score })
+	return ms[:min(k, len(ms))], nil
+}
+
+// SearchQuestions implements agent.Retriever.
+func (m *Memory) SearchQuestions(ctx context.Context, query string, k int, f agent.QuestionFilter) ([]agent.Question, error) {
+	qv, err := m.embed(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	type hit struct {
+		q agent.Question
+		s float64
+	}
+	var hits []hit
+	for _, e := range m.qvec {
+		if !matches(e.q, f) {
+			continue
+		}
+		hits = append(hits, hit{e.q, dot(qv, e.v)})
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].s > hits[j].s })
+	out := make([]agent.Question, 0, min(k, len(hits)))
+	for i := 0; i < len(hits) && i < k; i++ {
+		out = append(out, hits[i].q)
+	}
+	return out, nil
+}
+
+// matches applies a filter to one question.
+func matches(q agent.Question, f agent.QuestionFilter) bool {
+	if f.Principle != "" && q.Principles[0] != f.Principle {
+		return false
+	}
+	if f.Exclude[q.ID] {
+		return false
+	}
+	return q.Fits(f.Role, f.Level)
+}
+
+func (m *Memory) embed(ctx context.Context, text string) ([]float32, error) {
+	vs, err := m.embedder.Embed(ctx, []string{text})
+	if err != nil {
+		return nil, fmt.Errorf("retrieval: embed query: %w", err)
+	}
+	return vs[0], nil
+}
+
+func dot(a, b []float32) float64 {
+	var s float32
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return float64(s)
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/barraiser/barraiser/agent"
+	"github.com/labstack/echo/v4"
+)
+
+// statusCodes maps agent error codes to HTTP statuses. Every other *Error
+// is a client mistake and maps to 400; anything that is not an *Error is 500.
+var statusCodes = map[string]int{
+	agent.ENOTFOUND:     http.StatusNotFound,
+	agent.EUNAUTHORIZED: http.StatusUnauthorized,
+	agent.ECONFLICT:     http.StatusConflict,
+	agent.ESUPERSEDED:   http.StatusConflict,
+	agent.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// ErrorStatus returns the HTTP status for err.
+func ErrorStatus(err error) int {
+	if s, ok := statusCodes[agent.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusBadRequest
+}
+
+// errorBody is the JSON shape of every error response.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// writeError sends err as {"error":{"code","message"}} with its status and
+// logs internal errors, whose details never reach the client.
+func (s *Server) writeError(c echo.Context, err error) error {
+	code := agent.ErrorCode(err)
+	if code == agent.EINTERNAL {
+		s.Logger.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+	}
+	return c.JSON(ErrorStatus(err), errorBody{errorDetail{code, agent.ErrorMessage(err)}})
+}
+
+// httpErrorHandler turns Echo's own errors (unknown route, wrong method,
+// body too large) into the same JSON shape.
+func (s *Server) httpErrorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code := map[int]string{
+			http.StatusNotFound:              agent.ENOTFOUND,
+			http.StatusMethodNotAllowed:      "method_not_allowed",
+			http.StatusRequestEntityTooLarge: "body_too_large",
+			http.StatusUnauthorized:          agent.EUNAUTHORIZED,
+		}[he.Code]
+		if code == "" {
+			code = "http_error"
+		}
+		msg := http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		}
+		_ = c.JSON(he.Code, errorBody{errorDetail{code, msg}})
+		return
+	}
+	_ = s.writeError(c, err)
+}

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// pingInterval is how often idle WebSockets are pinged; a peer that does not
+// answer within pingTimeout is dropped.
+const (
+	pingInterval = 30 * time.Second
+	pingTimeout  = 15 * time.Second
+)
+
+// hub knows the sessions connected to this process. It lets a newer
+// connection to an interview supersede the older one, and pings every idle
+// session from one goroutine rather than one per connection.
+type hub struct {
+	logger   *slog.Logger
+	mu       sync.Mutex
+	sessions map[string]*session // by interview id
+}
+
+func newHub(logger *slog.Logger) *hub {
+	return &hub{logger: logger, sessions: map[string]*session{}}
+}
+
+// add registers s as the driver of its interview and supersedes the session
+// it replaces, if any.
+func (h *hub) add(s *session) {
+	h.mu.Lock()
+	old := h.sessions[s.id]
+	h.sessions[s.id] = s
+	h.mu.Unlock()
+	if old != nil {
+		go old.supersede()
+	}
+}
+
+// remove forgets s unless a newer session already replaced it.
+func (h *hub) remove(s *session) {
+	h.mu.Lock()
+	if h.sessions[s.id] == s {
+		delete(h.sessions, s.id)
+	}
+	h.mu.Unlock()
+}
+
+func (h *hub) snapshot() []*session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*session, 0, len(h.sessions))
+	for _, s := range h.sessions {
+		out = append(out, s)
+	}
+	return out
+}
+
+// start runs the ping scheduler until ctx ends.
+func (h *hub) start(ctx context.Context) {
+	go func() {
+		t := time.NewTicker(pingInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				for _, s := range h.snapshot() {
+					if s.busy.Load() {
+						continue // its reader is not reading, so a pong could not arrive
+					}
+					go s.ping(ctx)
+				}
+			}
+		}
+	}()
+}
+
+// closeAll tells every session the server is going away.
+func (h *hub) closeAll() {
+	for _, s := range h.snapshot() {
+		s.conn.Close(websocket.StatusGoingAway, "server shutting down")
+	}
+}

@@ -1,0 +1,138 @@
+// Package web serves Bar Raiser over HTTP with Echo: the JSON API, the
+// interview WebSocket and the embedded browser UI.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/barraiser/barraiser/agent"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+//go:embed static
+var staticFS embed.FS
+
+// Server is the HTTP server. Set the exported fields, then call Open.
+type Server struct {
+	Service *agent.Service
+	Logger  *slog.Logger
+	// OriginPatterns lists extra hosts allowed to open a WebSocket, as for
+	// websocket.AcceptOptions; the server's own host is always allowed.
+	OriginPatterns []string
+	// Info is reported by GET /api/v1/info.
+	Info map[string]string
+
+	echo *echo.Echo
+	ln   net.Listener
+	srv  *http.Server
+	hub  *hub
+	// ctx lives as long as the server; WebSocket sessions derive from it
+	// because a request's context must not be used after the upgrade.
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// NewServer returns a Server for svc with its routes registered.
+func NewServer(svc *agent.Service, logger *slog.Logger) *Server {
+	s := &Server{Service: svc, Logger: logger, echo: echo.New()}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.hub = newHub(logger)
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.httpErrorHandler
+	e.Use(middleware.Recover(), s.logRequests)
+
+	e.GET("/", s.handleIndex)
+	static, _ := fs.Sub(staticFS, "static")
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+
+	api := e.Group("/api/v1", s.requireOwner)
+	api.GET("/info", s.handleInfo)
+	api.GET("/principles", s.handlePrinciples)
+	api.POST("/interviews", s.handleCreate, middleware.BodyLimit("64K"))
+	api.GET("/interviews", s.handleList)
+	api.GET("/interviews/:id", s.handleGet)
+	api.GET("/interviews/:id/ws", s.handleWS)
+	return s
+}
+
+// Open listens on addr (":0" picks a free port) and serves in the background.
+func (s *Server) Open(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("web: listen: %w", err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn)}
+	s.hub.start(s.ctx)
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.Logger.Error("http serve", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL returns the base URL of the server.
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// Handler returns the server's HTTP handler, for tests that bring their own
+// listener.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Close stops accepting requests, closes every WebSocket with "going away"
+// and waits up to five seconds for requests in flight.
+func (s *Server) Close() error {
+	s.cancel()
+	s.hub.closeAll()
+	if s.srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.srv.Shutdown(ctx); err != nil {
+		return fmt.Errorf("web: shutdown: %w", err)
+	}
+	return nil
+}
+
+// logRequests logs each request after it is served.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		s.Logger.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", c.Response().Status, "dur", time.Since(start))
+		return nil
+	}
+}
+
+func (s *Server) handleIndex(c echo.Context) error {
+	if _, err := s.setOwnerCookie(c); err != nil {
+		return s.writeError(c, err)
+	}
+	b, err := staticFS.ReadFile("static/index.html")
+	if err != nil {
+		return s.writeError(c, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'")
+	return c.HTMLBlob(http.StatusOK, b)
+}
