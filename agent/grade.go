@@ -23,6 +23,7 @@ type assessment struct {
 	p       Principle
 	level   Level
 	a       Analysis
+	fit     Fit
 	points  float64
 	stance  []Sentence // sentences voicing the opposite of the principle
 	flag    string
@@ -32,8 +33,8 @@ type assessment struct {
 // assess scores a story on the bar-raiser rubric. Points come from the parts
 // of a complete STAR story told in the first person; the level raises the bar
 // for lasting mechanisms and measured results; red flags cap the score.
-func assess(p Principle, level Level, a Analysis) assessment {
-	s := assessment{p: p, level: level, a: a, ceiling: 4}
+func assess(p Principle, level Level, a Analysis, fit Fit) assessment {
+	s := assessment{p: p, level: level, a: a, fit: fit, ceiling: 4}
 	if a.Situation {
 		s.points++
 	}
@@ -70,7 +71,7 @@ func assess(p Principle, level Level, a Analysis) assessment {
 	if level.Rank() >= 7 && !a.QuantifiedResult {
 		s.points -= 0.5
 	}
-	if a.Words < 60 {
+	if a.Words < 60 || fit.Rank > MaxFitRank {
 		s.ceiling = 2
 	}
 	for _, sen := range a.Sentences {
@@ -112,7 +113,7 @@ func (s assessment) score() int {
 // to any model's grade.
 func GradeRules(in GradeInput) PrincipleGrade {
 	a := in.Analysis
-	s := assess(in.Principle, in.Level, a)
+	s := assess(in.Principle, in.Level, a, in.Fit)
 	score := s.score()
 	g := PrincipleGrade{
 		Principle: in.Principle.ID,
@@ -229,6 +230,9 @@ func (s assessment) concerns() []string {
 	case FlagNoOwnership:
 		out = append(out, "There is no step you took yourself: every action is the team's or someone else's.")
 	}
+	if s.fit.Rank > MaxFitRank {
+		out = append(out, fmt.Sprintf("The story reads more like %s than %s; it shows little of the principle you were asked about.", s.fit.Best, s.p.Name))
+	}
 	if len(a.Actions) > 0 && len(a.Actions) < 3 && a.WeCount > len(a.Actions) {
 		out = append(out, fmt.Sprintf("\"We\" appears %d times against %d things you did yourself; your own part is hard to see.", a.WeCount, len(a.Actions)))
 	}
@@ -270,6 +274,8 @@ func (s assessment) advice(role Role) string {
 		first = "Drop the principle names and tell one specific story: where you were, what you did, what changed."
 	case s.flag == FlagAntiStance:
 		first = fmt.Sprintf("Pick a story where you acted in the spirit of %s; this one argues against it.", s.p.Name)
+	case s.fit.Rank > MaxFitRank:
+		first = fmt.Sprintf("Choose a story that shows %s itself; this one is a better fit for %s.", s.p.Name, s.fit.Best)
 	case s.flag == FlagNoOwnership || len(a.Actions) < 2:
 		first = "Retell the story with \"I\": the decisions you made and the work you did, separate from the team's."
 	case !a.Result:

@@ -61,4 +61,16 @@ type GradeInput struct {
 	Level     Level
 	Turns     []Turn // this principle's turns
 	Analysis  Analysis
+	Fit       Fit
 }
+
+// Fit says how well the candidate's story matches the principle asked
+// about, by retrieval over all principles. A zero Fit is unknown.
+type Fit struct {
+	Rank int    // 1 when the story reads most like this principle
+	Best string // name of the principle the story reads most like
+}
+
+// MaxFitRank is the lowest rank at which a story still counts as being about
+// the principle; below it the score is capped at no_hire.
+const MaxFitRank = 6

@@ -288,7 +288,8 @@ func (s *Service) debrief(ctx context.Context, iv *Interview) *Debrief {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			grades[i], usage[i] = s.gradeOne(ctx, GradeInput{Principle: p, Role: iv.Role, Level: iv.Level, Turns: turns, Analysis: Analyze(turns)})
+			in := GradeInput{Principle: p, Role: iv.Role, Level: iv.Level, Turns: turns, Analysis: Analyze(turns), Fit: s.fit(ctx, p, turns)}
+			grades[i], usage[i] = s.gradeOne(ctx, in)
 		}()
 	}
 	wg.Wait()
@@ -321,7 +322,7 @@ func (s *Service) gradeOne(ctx context.Context, in GradeInput) (PrincipleGrade, 
 	g.Principle, g.Name = in.Principle.ID, in.Principle.Name
 	g.Evidence, g.DroppedQuotes = VerifyEvidence(in.Turns, g.Evidence)
 	score := *g.Score
-	if a := assess(in.Principle, in.Level, in.Analysis); score > a.ceiling {
+	if a := assess(in.Principle, in.Level, in.Analysis, in.Fit); score > a.ceiling {
 		score = a.ceiling
 		g.RedFlag = a.flag
 	}
@@ -334,6 +335,29 @@ func (s *Service) gradeOne(ctx context.Context, in GradeInput) (PrincipleGrade, 
 		g.GradedBy = s.Model.Name()
 	}
 	return g, u
+}
+
+// fit ranks the principle among all principles by how closely the
+// candidate's own words match it. A failed search leaves Fit unknown.
+func (s *Service) fit(ctx context.Context, p Principle, turns []Turn) Fit {
+	var b strings.Builder
+	for _, t := range turns {
+		if t.Speaker == SpeakerCandidate {
+			b.WriteString(t.Text)
+			b.WriteByte('\n')
+		}
+	}
+	ms, err := s.Retriever.SearchPrinciples(ctx, b.String(), len(s.Retriever.Principles()))
+	if err != nil || len(ms) == 0 {
+		return Fit{}
+	}
+	best, _ := s.Retriever.Principle(ms[0].ID)
+	for i, m := range ms {
+		if m.ID == p.ID {
+			return Fit{Rank: i + 1, Best: best.Name}
+		}
+	}
+	return Fit{}
 }
 
 // Recover grades every interview left in grading, as after a crash.

@@ -1,0 +1,189 @@
+package agent_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/barraiser/barraiser/agent"
+)
+
+const ownershipStory = "Last March I was the on-call engineer for our checkout service at Brightcart when a partner's payment API started timing out. " +
+	"The payments team owned that integration, but nobody there was answering pages, so I took it on. " +
+	"I pulled the request traces, found that our retries were tripling the load on the partner, and I shipped a circuit breaker behind a flag within two hours. " +
+	"Checkout errors fell from 4.1% to 0.3% that night. I wrote the postmortem with the payments team, and circuit breakers are now the default in our client library. " +
+	"What I learned is that waiting for the owning team can cost more than acting carefully yourself."
+
+func start(t *testing.T, svc *agent.Service, principles ...string) (owner string, iv *agent.Interview) {
+	t.Helper()
+	owner = agent.NewID()
+	iv, err := svc.Create(context.Background(), owner, agent.CreateRequest{Role: "sde", Level: "L5", Principles: principles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return owner, iv
+}
+
+func TestOffTopicStoryIsCapped(t *testing.T) {
+	svc := newService(t)
+	ctx := context.Background()
+	grade := func(principle string) agent.PrincipleGrade {
+		owner, iv := start(t, svc, principle)
+		if _, _, err := svc.Advance(ctx, owner, iv.ID, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Answer(ctx, owner, iv.ID, 0, ownershipStory, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.End(ctx, owner, iv.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		d, err := svc.Grade(ctx, owner, iv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Principles[0]
+	}
+	on, off := grade("ownership"), grade("frugality")
+	if *on.Score < 3 {
+		t.Errorf("ownership story graded %d for ownership", *on.Score)
+	}
+	if *off.Score > 2 || !strings.Contains(strings.Join(off.Concerns, " "), "Ownership") {
+		t.Errorf("ownership story graded %d for frugality, concerns %q", *off.Score, off.Concerns)
+	}
+}
+
+func TestAnswerWithoutPendingQuestion(t *testing.T) {
+	svc := newService(t)
+	ctx := context.Background()
+	owner, iv := start(t, svc, "dive-deep")
+	// No question has been asked yet.
+	if _, _, err := svc.Answer(ctx, owner, iv.ID, 0, "An answer.", ""); agent.ErrorCode(err) != agent.ENOPENDINGQUESTION {
+		t.Fatalf("answer before the opening: %v", err)
+	}
+	svc.Advance(ctx, owner, iv.ID, 0, nil)
+	if _, _, err := svc.Answer(ctx, owner, iv.ID, 0, "First.", "a"); err != nil {
+		t.Fatal(err)
+	}
+	// The answer is stored, the next question not yet asked.
+	if _, _, err := svc.Answer(ctx, owner, iv.ID, 0, "Second.", "b"); agent.ErrorCode(err) != agent.ENOPENDINGQUESTION {
+		t.Fatalf("answer with no pending question: %v", err)
+	}
+	// Another owner cannot answer.
+	if _, _, err := svc.Answer(ctx, agent.NewID(), iv.ID, 0, "Mine.", ""); agent.ErrorCode(err) != agent.ENOTFOUND {
+		t.Fatalf("foreign answer: %v", err)
+	}
+}
+
+// TestConcurrentAdvanceAsksOnce races two connections to ask the next
+// question: one question is stored and both see it.
+func TestConcurrentAdvanceAsksOnce(t *testing.T) {
+	svc := newService(t)
+	ctx := context.Background()
+	owner, iv := start(t, svc, "earn-trust", "think-big")
+	var wg sync.WaitGroup
+	seqs := make([]int, 8)
+	for i := range seqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, q, err := svc.Advance(ctx, owner, iv.ID, 0, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			seqs[i] = q.Seq
+		}()
+	}
+	wg.Wait()
+	got, _ := svc.Get(ctx, owner, iv.ID)
+	if len(got.Turns) != 1 {
+		t.Fatalf("%d turns stored, want 1", len(got.Turns))
+	}
+	for _, s := range seqs {
+		if s != 1 {
+			t.Errorf("a caller saw seq %d", s)
+		}
+	}
+}
+
+func TestEndBeforeAnyAnswer(t *testing.T) {
+	svc := newService(t)
+	ctx := context.Background()
+	owner, iv := start(t, svc, "frugality", "ownership")
+	svc.Advance(ctx, owner, iv.ID, 0, nil)
+	if err := svc.End(ctx, owner, iv.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	d, err := svc.Grade(ctx, owner, iv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Recommendation != agent.NoHire || d.BarRaiserVeto || !strings.Contains(d.Summary, "No principle was assessed") {
+		t.Errorf("debrief %+v", d)
+	}
+	for _, g := range d.Principles {
+		if g.Rating != agent.NotAssessed || g.Score != nil {
+			t.Errorf("%s rated %s", g.Principle, g.Rating)
+		}
+	}
+	// Grading again returns the stored debrief.
+	again, err := svc.Grade(ctx, owner, iv.ID)
+	if err != nil || again.Summary != d.Summary {
+		t.Errorf("second grade: %v %+v", err, again)
+	}
+}
+
+// TestPlanPrefersLeastPractised: with no principles and no focus, a new
+// interview avoids the principles this owner has already practised and
+// never repeats a question while unasked ones remain.
+func TestPlanPrefersLeastPractised(t *testing.T) {
+	svc := newService(t)
+	ctx := context.Background()
+	owner := agent.NewID()
+	seen := map[string]int{}
+	asked := map[string]bool{}
+	for i := 0; i < 8; i++ {
+		iv, err := svc.Create(ctx, owner, agent.CreateRequest{Role: "sde", Level: "L4"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(iv.Principles) != agent.DefaultPrincipleCount {
+			t.Fatalf("planned %d principles", len(iv.Principles))
+		}
+		for _, p := range iv.Principles {
+			seen[p.ID]++
+			if asked[p.QuestionID] {
+				t.Errorf("question %s asked twice", p.QuestionID)
+			}
+			asked[p.QuestionID] = true
+			q, _ := svc.Retriever.Question(p.QuestionID)
+			if !q.Fits("sde", "L4") {
+				t.Errorf("question %s does not fit an L4 engineer", q.ID)
+			}
+		}
+		// Practise the first principle so it counts in the history.
+		if _, _, err := svc.Advance(ctx, owner, iv.ID, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Answer(ctx, owner, iv.ID, 0, ownershipStory, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Eight interviews of two principles, each practising one: at least
+	// eight different principles came up instead of the same two.
+	if len(seen) < 8 {
+		t.Errorf("only %d distinct principles in 8 interviews: %v", len(seen), seen)
+	}
+	// A focus retrieves principles that match it.
+	iv, err := svc.Create(ctx, owner, agent.CreateRequest{Role: "em", Level: "L6", Focus: "cutting our cloud bill without hurting customers", PrincipleCount: ptr(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if iv.Principles[0].ID != "frugality" {
+		t.Errorf("focus on cost planned %v", iv.Principles)
+	}
+}
+
+func ptr(i int) *int { return &i }
