@@ -2,10 +2,11 @@ package agent
 
 import (
 	"context"
-	"fmt"
 	"hash/fnv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/barraiser/barraiser/prompts"
 )
 
 // Rules is the built-in interviewer: it needs no network, reads each answer
@@ -33,16 +34,9 @@ func (Rules) Decide(_ context.Context, in DecideInput) (Decision, error) {
 // pointer back to the candidate's own words where that sharpens it.
 func (r Rules) Ask(_ context.Context, in AskInput, _ func(string)) (string, Usage, error) {
 	if in.Probe == nil {
-		if in.Transition {
-			return "Thank you. Let's move to a different area. " + in.Question.Text, Usage{}, nil
-		}
-		return in.Question.Text, Usage{}, nil
+		return prompts.Render("rules_opening_v1.tmpl", map[string]any{"Transition": in.Transition, "Question": in.Question.Text}), Usage{}, nil
 	}
-	lead := echo(in.Probe.Gap, in.Analysis)
-	if lead == "" {
-		return in.Probe.Text, Usage{}, nil
-	}
-	return lead + " " + in.Probe.Text, Usage{}, nil
+	return prompts.Render("rules_follow_up_v1.tmpl", map[string]any{"Quote": echo(in.Probe.Gap, in.Analysis), "Probe": in.Probe.Text}), Usage{}, nil
 }
 
 // Grade implements Model with GradeRules.
@@ -50,28 +44,23 @@ func (Rules) Grade(_ context.Context, in GradeInput) (PrincipleGrade, Usage, err
 	return GradeRules(in), Usage{}, nil
 }
 
-// echo points the probe at a phrase the candidate used, as a bar raiser
-// would: "You said 'we made a few tweaks'."
+// echo picks a phrase of the candidate's to point a probe at, as a bar
+// raiser would: "You said 'we made a few tweaks'". It returns "" when no
+// short sentence fits.
 func echo(g Gap, a Analysis) string {
-	pick := func(ok func(Sentence) bool) string {
-		for _, s := range a.Sentences {
-			if ok(s) && utf8.RuneCountInString(s.Text) <= 110 {
-				return s.Text
-			}
-		}
-		return ""
-	}
-	var q string
+	ok := func(Sentence) bool { return false }
 	switch g {
 	case GapRole:
-		q = pick(func(s Sentence) bool { return s.We > 0 && len(s.Actions) == 0 })
+		ok = func(s Sentence) bool { return s.We > 0 && len(s.Actions) == 0 }
 	case GapMetrics:
-		q = pick(func(s Sentence) bool { return s.Result && len(s.Metrics) == 0 })
+		ok = func(s Sentence) bool { return s.Result && len(s.Metrics) == 0 }
 	}
-	if q == "" {
-		return ""
+	for _, s := range a.Sentences {
+		if ok(s) && utf8.RuneCountInString(s.Text) <= 110 {
+			return strings.TrimRight(s.Text, ".!?")
+		}
 	}
-	return fmt.Sprintf("You said %q.", strings.TrimRight(q, "."))
+	return ""
 }
 
 // ChooseProbe returns the probe for gap g: the principle's own wording when it
