@@ -133,7 +133,7 @@ func (m *Memory) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 	}
 	best := map[string]float64{}
 	for _, e := range m.qvec {
-		s := dot(qv, e.v)
+		s := qv.dot(e.v)
 		p := e.q.Principles[0]
 		if s > best[p] {
 			best[p] = s
@@ -141,7 +141,7 @@ func (m *Memory) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 	}
 	ms := make([]agent.Match, 0, len(m.corpus.Principles))
 	for _, p := range m.corpus.Principles {
-		ms = append(ms, agent.Match{ID: p.ID, Score: 0.6*dot(qv, m.pvec[p.ID]) + 0.4*best[p.ID]})
+		ms = append(ms, agent.Match{ID: p.ID, Score: 0.6*qv.dot(m.pvec[p.ID]) + 0.4*best[p.ID]})
 	}
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Score > ms[j].Score })
 	return ms[:min(k, len(ms))], nil
@@ -162,7 +162,7 @@ func (m *Memory) SearchQuestions(ctx context.Context, query string, k int, f age
 		if !matches(e.q, f) {
 			continue
 		}
-		hits = append(hits, hit{e.q, dot(qv, e.v)})
+		hits = append(hits, hit{e.q, qv.dot(e.v)})
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].s > hits[j].s })
 	out := make([]agent.Question, 0, min(k, len(hits)))
@@ -183,18 +183,57 @@ func matches(q agent.Question, f agent.QuestionFilter) bool {
 	return q.Fits(f.Role, f.Level)
 }
 
-func (m *Memory) embed(ctx context.Context, text string) ([]float32, error) {
+func (m *Memory) embed(ctx context.Context, text string) (queryVec, error) {
 	vs, err := m.embedder.Embed(ctx, []string{text})
 	if err != nil {
-		return nil, fmt.Errorf("retrieval: embed query: %w", err)
+		return queryVec{}, fmt.Errorf("retrieval: embed query: %w", err)
 	}
-	return vs[0], nil
+	return prepare(vs[0]), nil
 }
 
 func dot(a, b []float32) float64 {
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return float64(s0 + s1 + s2 + s3)
+}
+
+// queryVec is a query vector prepared for many dot products. The local
+// embedder's vectors are sparse (a short query touches a few dozen of 512
+// dimensions), so only the non-zero entries are multiplied.
+type queryVec struct {
+	dense []float32
+	idx   []int32
+	val   []float32
+}
+
+func prepare(v []float32) queryVec {
+	q := queryVec{dense: v}
+	for i, x := range v {
+		if x != 0 {
+			q.idx = append(q.idx, int32(i))
+			q.val = append(q.val, x)
+		}
+	}
+	return q
+}
+
+// dot returns the dot product of the query with b.
+func (q queryVec) dot(b []float32) float64 {
+	if len(q.idx) > len(q.dense)/2 {
+		return dot(q.dense, b)
+	}
 	var s float32
-	for i := range a {
-		s += a[i] * b[i]
+	for k, i := range q.idx {
+		s += q.val[k] * b[i]
 	}
 	return float64(s)
 }
