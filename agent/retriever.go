@@ -44,6 +44,12 @@ type CorpusEntry struct {
 	Kind string // "principle" or "question"
 	Text string
 	Hash string
+	// For questions, what a filtered search needs: the primary principle,
+	// the roles and the level range as ranks (4 for L4 … 8 for L8).
+	Principle string
+	Roles     []string
+	MinRank   int
+	MaxRank   int
 }
 
 // Embedding is the vector one embedder produced for a corpus entry.

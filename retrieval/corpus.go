@@ -143,7 +143,12 @@ func (c *Corpus) Entries() []agent.CorpusEntry {
 		out = append(out, entry(p.ID, "principle", text))
 	}
 	for _, q := range c.Questions {
-		out = append(out, entry(q.ID, "question", q.Text))
+		e := entry(q.ID, "question", q.Text)
+		e.Principle, e.MinRank, e.MaxRank = q.Principles[0], q.MinLevel.Rank(), q.MaxLevel.Rank()
+		for _, r := range q.Roles {
+			e.Roles = append(e.Roles, string(r))
+		}
+		out = append(out, e)
 	}
 	return out
 }
