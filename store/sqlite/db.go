@@ -89,6 +89,13 @@ func Open(ctx context.Context, dataDir string, opts Options) (_ *DB, err error) 
 		}
 	}
 
+	// Processes opening one directory take turns from the writer's first
+	// connection (which may switch the file to WAL) to the last migration.
+	setup := &fileLocker{path: filepath.Join(dir, migrateLockFileName)}
+	if err := setup.Lock(ctx, nil); err != nil {
+		return nil, err
+	}
+	defer setup.Unlock(ctx, nil)
 	path := filepath.Join(dir, FileName)
 	db.w, err = sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -98,6 +105,9 @@ func Open(ctx context.Context, dataDir string, opts Options) (_ *DB, err error) 
 	db.w.SetMaxIdleConns(1)
 	db.w.SetConnMaxLifetime(0)
 	db.w.SetConnMaxIdleTime(0)
+	if err := db.w.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("sqlite: open writer: %w", err)
+	}
 	if err := db.migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -139,15 +149,14 @@ func dsn(path string, readOnly bool) string {
 	return u.String()
 }
 
-// migrate applies the embedded migrations through the writer, holding the
-// migration lock so that concurrent opens of one directory take turns.
+// migrate applies the embedded migrations through the writer. Open holds
+// the migration lock around it.
 func (db *DB) migrate(ctx context.Context) error {
 	fsys, err := fs.Sub(migrations.SQLite, "sqlite")
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.w, fsys,
-		goose.WithLocker(&fileLocker{path: filepath.Join(db.dir, migrateLockFileName)}))
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.w, fsys)
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}

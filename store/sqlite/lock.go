@@ -45,8 +45,8 @@ func flock(f *os.File, how int) error {
 	}
 }
 
-// fileLocker is a goose lock.Locker backed by flock(2) on a file, so that
-// processes opening the same data directory run migrations one at a time.
+// fileLocker is a lock backed by flock(2) on a file, so that processes
+// opening the same data directory set it up one at a time.
 type fileLocker struct {
 	path string
 	f    *os.File
