@@ -12,12 +12,10 @@ import (
 // memory, searched exactly by cosine similarity. The corpus is a few hundred
 // entries, so an exact scan is both the simplest and the fastest index.
 type Memory struct {
-	corpus     *Corpus
-	embedder   Embedder
-	principles map[string]agent.Principle
-	questions  map[string]agent.Question
-	pvec       map[string][]float32
-	qvec       []qvec
+	*Catalog
+	embedder Embedder
+	pvec     map[string][]float32
+	qvec     []qvec
 }
 
 type qvec struct {
@@ -35,13 +33,11 @@ func NewMemory(ctx context.Context, c *Corpus, e Embedder, store agent.Embedding
 	if err != nil {
 		return nil, err
 	}
-	m := &Memory{corpus: c, embedder: e, principles: map[string]agent.Principle{}, questions: map[string]agent.Question{}, pvec: map[string][]float32{}}
+	m := &Memory{Catalog: NewCatalog(c), embedder: e, pvec: map[string][]float32{}}
 	for _, p := range c.Principles {
-		m.principles[p.ID] = p
 		m.pvec[p.ID] = vecs[p.ID]
 	}
 	for _, q := range c.Questions {
-		m.questions[q.ID] = q
 		m.qvec = append(m.qvec, qvec{q, vecs[q.ID]})
 	}
 	return m, nil
@@ -102,27 +98,6 @@ func Embed(ctx context.Context, c *Corpus, e Embedder, store agent.EmbeddingStor
 	return out, nil
 }
 
-// Principles implements agent.Retriever.
-func (m *Memory) Principles() []agent.Principle { return m.corpus.Principles }
-
-// Principle implements agent.Retriever.
-func (m *Memory) Principle(id string) (agent.Principle, bool) {
-	p, ok := m.principles[id]
-	return p, ok
-}
-
-// Question implements agent.Retriever.
-func (m *Memory) Question(id string) (agent.Question, bool) {
-	q, ok := m.questions[id]
-	return q, ok
-}
-
-// Questions implements agent.Retriever.
-func (m *Memory) Questions() []agent.Question { return m.corpus.Questions }
-
-// Probes implements agent.Retriever.
-func (m *Memory) Probes() []agent.Probe { return m.corpus.Probes }
-
 // SearchPrinciples implements agent.Retriever. A principle scores by its own
 // description and by its closest question, so a query that reads like a
 // story finds the principle whose questions ask for that story.
@@ -131,6 +106,7 @@ func (m *Memory) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 	if err != nil {
 		return nil, err
 	}
+	own := map[string]float64{}
 	best := map[string]float64{}
 	for _, e := range m.qvec {
 		s := qv.dot(e.v)
@@ -139,12 +115,10 @@ func (m *Memory) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 			best[p] = s
 		}
 	}
-	ms := make([]agent.Match, 0, len(m.corpus.Principles))
-	for _, p := range m.corpus.Principles {
-		ms = append(ms, agent.Match{ID: p.ID, Score: 0.6*qv.dot(m.pvec[p.ID]) + 0.4*best[p.ID]})
+	for id, v := range m.pvec {
+		own[id] = qv.dot(v)
 	}
-	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Score > ms[j].Score })
-	return ms[:min(k, len(ms))], nil
+	return m.RankPrinciples(own, best, k), nil
 }
 
 // SearchQuestions implements agent.Retriever.

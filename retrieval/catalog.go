@@ -1,0 +1,69 @@
+package retrieval
+
+import (
+	"sort"
+
+	"github.com/barraiser/barraiser/agent"
+)
+
+// Catalog answers the lookups every retriever shares: principles, questions
+// and probes by id, from the corpus in memory. The vector search is the
+// part that differs between the in-memory index and pgvector.
+type Catalog struct {
+	corpus     *Corpus
+	principles map[string]agent.Principle
+	questions  map[string]agent.Question
+}
+
+// NewCatalog indexes a corpus by id.
+func NewCatalog(c *Corpus) *Catalog {
+	cat := &Catalog{corpus: c, principles: map[string]agent.Principle{}, questions: map[string]agent.Question{}}
+	for _, p := range c.Principles {
+		cat.principles[p.ID] = p
+	}
+	for _, q := range c.Questions {
+		cat.questions[q.ID] = q
+	}
+	return cat
+}
+
+// Principles implements agent.Retriever.
+func (c *Catalog) Principles() []agent.Principle { return c.corpus.Principles }
+
+// Principle implements agent.Retriever.
+func (c *Catalog) Principle(id string) (agent.Principle, bool) {
+	p, ok := c.principles[id]
+	return p, ok
+}
+
+// Question implements agent.Retriever.
+func (c *Catalog) Question(id string) (agent.Question, bool) {
+	q, ok := c.questions[id]
+	return q, ok
+}
+
+// Questions implements agent.Retriever.
+func (c *Catalog) Questions() []agent.Question { return c.corpus.Questions }
+
+// Probes implements agent.Retriever.
+func (c *Catalog) Probes() []agent.Probe { return c.corpus.Probes }
+
+// Weights of a principle's score: its own description, and its closest
+// question, so that a query that reads like a story finds the principle
+// whose questions ask for that story.
+const (
+	ownWeight      = 0.6
+	questionWeight = 0.4
+)
+
+// RankPrinciples combines each principle's similarity to the query (own)
+// with that of its closest question (best) and returns the top k, best
+// first, ties in canonical order.
+func (c *Catalog) RankPrinciples(own, best map[string]float64, k int) []agent.Match {
+	ms := make([]agent.Match, 0, len(c.corpus.Principles))
+	for _, p := range c.corpus.Principles {
+		ms = append(ms, agent.Match{ID: p.ID, Score: ownWeight*own[p.ID] + questionWeight*best[p.ID]})
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Score > ms[j].Score })
+	return ms[:min(k, len(ms))]
+}
