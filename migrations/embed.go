@@ -8,3 +8,8 @@ import "embed"
 //
 //go:embed sqlite/*.sql
 var SQLite embed.FS
+
+// Postgres holds the migrations of the PostgreSQL store, in postgres/.
+//
+//go:embed postgres/*.sql
+var Postgres embed.FS

@@ -1,0 +1,265 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/storetest"
+)
+
+// adminURL returns TEST_DATABASE_URL, the database the tests create their
+// own databases from. Without it the test is skipped, except on CI
+// (CI set), which must run these tests.
+func adminURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("TEST_DATABASE_URL")
+	if u == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("TEST_DATABASE_URL not set; CI must run the PostgreSQL tests (scripts/test-postgres.sh prints it)")
+		}
+		t.Skip("TEST_DATABASE_URL not set; skipping PostgreSQL tests")
+	}
+	return u
+}
+
+// freshDatabase creates an empty database, dropped when the test ends, and
+// returns its URL. options are appended to CREATE DATABASE.
+func freshDatabase(t testing.TB, options string) string {
+	t.Helper()
+	admin := adminURL(t)
+	ctx := context.Background()
+	name := "t_" + strings.ToLower(rand.Text()[:16])
+	exec := func(sql string) error {
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			return err
+		}
+		defer conn.Close(ctx)
+		_, err = conn.Exec(ctx, sql)
+		return err
+	}
+	if err := exec("CREATE DATABASE " + name + " " + options); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			t.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	return withDatabase(t, admin, name)
+}
+
+// withDatabase returns a database URL (or key=value DSN) naming another
+// database.
+func withDatabase(t testing.TB, databaseURL, name string) string {
+	t.Helper()
+	if !strings.Contains(databaseURL, "://") {
+		return databaseURL + " dbname=" + name // a later key wins
+	}
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	u.Path, u.RawPath = "/"+name, ""
+	return u.String()
+}
+
+// openURL opens the store at databaseURL, closed when the test ends.
+func openURL(t testing.TB, databaseURL string) *DB {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db, err := Open(ctx, databaseURL)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
+
+// openTest opens the store on a fresh database.
+func openTest(t testing.TB) *DB {
+	t.Helper()
+	return openURL(t, freshDatabase(t, ""))
+}
+
+func TestConformance(t *testing.T) {
+	adminURL(t)
+	storetest.Run(t, func(t *testing.T) interface {
+		agent.Store
+		agent.EmbeddingStore
+	} {
+		return openTest(t)
+	})
+}
+
+// TestConformanceICU runs the suite on a database whose default collation
+// is not byte order, where ids must still sort as in the SQLite store.
+func TestConformanceICU(t *testing.T) {
+	adminURL(t)
+	const icu = "TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"
+	storetest.Run(t, func(t *testing.T) interface {
+		agent.Store
+		agent.EmbeddingStore
+	} {
+		return openURL(t, freshDatabase(t, icu))
+	})
+	t.Run("ByteOrder", func(t *testing.T) {
+		ctx := context.Background()
+		db := openURL(t, freshDatabase(t, icu))
+		var icuFirst bool
+		if err := db.Pool().QueryRow(ctx, `SELECT 'iv-a' < 'iv-B'`).Scan(&icuFirst); err != nil {
+			t.Fatal(err)
+		}
+		if !icuFirst {
+			t.Fatal("the database collation sorts iv-a after iv-B: not the collation this test needs")
+		}
+		at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+		for _, id := range []string{"iv-a", "iv-B", "iv-_", "iv-Z"} {
+			iv := &agent.Interview{ID: id, OwnerID: "alice", Role: agent.RoleSDE, Level: "L5", CreatedAt: at, UpdatedAt: at}
+			if err := db.CreateInterview(ctx, iv); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SetStatus(ctx, id, 0, agent.StatusInProgress, agent.StatusGrading); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list, err := db.Interviews(ctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range list {
+			got = append(got, s.ID)
+		}
+		want := "iv-B iv-Z iv-_ iv-a" // byte order, as SQLite's BINARY collation
+		if strings.Join(got, " ") != want {
+			t.Errorf("Interviews order = %v, want %s", got, want)
+		}
+		ids, err := db.InterviewIDsByStatus(ctx, agent.StatusGrading)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(ids, " ") != want {
+			t.Errorf("InterviewIDsByStatus order = %v, want %s", ids, want)
+		}
+	})
+}
+
+func TestOpenPoolSize(t *testing.T) {
+	base := freshDatabase(t, "")
+	db := openURL(t, base)
+	if got, want := db.Pool().Config().MaxConns, int32(max(8, 4*runtime.GOMAXPROCS(0))); got != want {
+		t.Errorf("default MaxConns = %d, want %d", got, want)
+	}
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	// pool_max_conns is the pool's, not a server setting: Migrate must not
+	// send it to the server either.
+	small := openURL(t, base+sep+"pool_max_conns=3")
+	if got := small.Pool().Config().MaxConns; got != 3 {
+		t.Errorf("MaxConns with pool_max_conns=3 = %d, want 3", got)
+	}
+	if err := small.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenUnreachable(t *testing.T) {
+	adminURL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	// Port 1 on loopback refuses connections.
+	db, err := Open(ctx, "postgres://postgres@127.0.0.1:1/nothing?sslmode=disable&connect_timeout=5")
+	if err == nil {
+		db.Close()
+		t.Fatal("Open of an unreachable server succeeded")
+	}
+	if !strings.HasPrefix(err.Error(), "postgres: ") {
+		t.Errorf("error %q is not wrapped by the package", err)
+	}
+}
+
+func TestMigrateIdempotent(t *testing.T) {
+	ctx := context.Background()
+	u := freshDatabase(t, "")
+	for i := range 2 {
+		if err := Migrate(ctx, u); err != nil {
+			t.Fatalf("Migrate #%d: %v", i+1, err)
+		}
+	}
+	db := openURL(t, u) // migrates a third time
+	checkMigrated(t, db)
+}
+
+func TestMigrateConcurrent(t *testing.T) {
+	ctx := context.Background()
+	u := freshDatabase(t, "")
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() { errs <- Migrate(ctx, u) }()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Migrate: %v", err)
+		}
+	}
+	checkMigrated(t, openURL(t, u))
+}
+
+// checkMigrated checks that migration 1 is recorded once and its tables
+// exist.
+func checkMigrated(t *testing.T, db *DB) {
+	t.Helper()
+	ctx := context.Background()
+	var n int
+	if err := db.Pool().QueryRow(ctx, `SELECT COUNT(*) FROM goose_db_version WHERE version_id = 1`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("migration 1 recorded %d times, want 1", n)
+	}
+	for _, table := range []string{"owners", "interviews", "turns", "debriefs", "corpus_entries", "embeddings"} {
+		var ok bool
+		if err := db.Pool().QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, table).Scan(&ok); err != nil || !ok {
+			t.Errorf("table %s: exists %v, %v", table, ok, err)
+		}
+	}
+	var ext string
+	if err := db.Pool().QueryRow(ctx, `SELECT extversion FROM pg_extension WHERE extname = 'vector'`).Scan(&ext); err != nil {
+		t.Errorf("vector extension: %v", err)
+	}
+}
+
+func TestParseClaim(t *testing.T) {
+	for _, c := range []struct {
+		payload string
+		id      string
+		gen     int64
+		ok      bool
+	}{
+		{"iv-1 3", "iv-1", 3, true},
+		{"with space 12", "with space", 12, true},
+		{"iv-1", "", 0, false},
+		{"iv-1 x", "", 0, false},
+		{"", "", 0, false},
+	} {
+		id, gen, ok := parseClaim(c.payload)
+		if id != c.id || gen != c.gen || ok != c.ok {
+			t.Errorf("parseClaim(%q) = %q, %d, %v; want %q, %d, %v", c.payload, id, gen, ok, c.id, c.gen, c.ok)
+		}
+	}
+}

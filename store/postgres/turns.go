@@ -1,0 +1,177 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/barraiser/barraiser/agent"
+)
+
+// AppendTurn stores t as the next turn of an in-progress interview, in one
+// transaction that first locks the interview's row, and bumps the
+// interview's updated_at to the turn's At. The checks run in this order:
+//
+//   - an unknown id returns ENOTFOUND;
+//   - a gen other than 0 that is not the current generation returns
+//     ESUPERSEDED;
+//   - a candidate turn whose ClientID is already stored is not stored
+//     again: the stored turn is returned with created false and a nil
+//     error, even if the interview has moved on since;
+//   - an interview not in progress returns ECONFLICT;
+//   - t.Seq other than one past the last stored seq returns ECONFLICT.
+//
+// The returned turn is the turn as stored: At in UTC truncated to the
+// microsecond, or now when t.At is zero. It is durable when AppendTurn
+// returns.
+//
+// A stored turn takes two round trips to the server: BEGIN, the row lock
+// and the reads the checks need are sent as one pipeline, and the writes
+// with COMMIT as another.
+func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (stored agent.Turn, created bool, err error) {
+	if t.At.IsZero() {
+		t.At = time.Now()
+	}
+	t.At = normTime(t.At)
+	dedupe := t.Speaker == agent.SpeakerCandidate && t.ClientID != ""
+
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return agent.Turn{}, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
+	}
+	defer conn.Release()
+	open := true // a transaction may be open on conn
+	defer func() {
+		if open {
+			rollback(ctx, conn)
+		}
+	}()
+
+	// The row lock first: each later statement of the pipeline takes its
+	// snapshot once the lock is held, so it sees every turn committed by
+	// the writers that held the lock before.
+	var (
+		b          pgx.Batch
+		s          state
+		status     string
+		exists     bool
+		prev       agent.Turn
+		found      bool
+		last       int
+		notFoundOK = func(err error) error {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			return err
+		}
+	)
+	b.Queue(`BEGIN`)
+	b.Queue(`SELECT generation, status FROM interviews WHERE id = $1 FOR UPDATE`, id).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&s.gen, &status)
+		exists = err == nil
+		return notFoundOK(err)
+	})
+	if dedupe {
+		b.Queue(`SELECT `+turnColumns+` FROM turns WHERE interview_id = $1 AND client_id = $2 AND speaker = $3`,
+			id, t.ClientID, string(agent.SpeakerCandidate)).QueryRow(func(row pgx.Row) error {
+			var err error
+			prev, err = scanTurn(row)
+			found = err == nil
+			return notFoundOK(err)
+		})
+	}
+	b.Queue(`SELECT COALESCE(MAX(seq), 0) FROM turns WHERE interview_id = $1`, id).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&last)
+	})
+	if err := conn.SendBatch(ctx, &b).Close(); err != nil {
+		return agent.Turn{}, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
+	}
+	s.status = agent.Status(status)
+
+	switch {
+	case !exists:
+		return agent.Turn{}, false, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
+	case gen != 0 && gen != s.gen:
+		return agent.Turn{}, false, agent.Errorf(agent.ESUPERSEDED, "Interview %s is driven by generation %d, not %d.",
+			id, s.gen, gen)
+	case found:
+		return prev, false, nil
+	case s.status != agent.StatusInProgress:
+		return agent.Turn{}, false, agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not in progress.", id, s.status)
+	case t.Seq != last+1:
+		return agent.Turn{}, false, agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s is not next: the last turn is %d.",
+			t.Seq, id, last)
+	}
+	if err := t.Validate(); err != nil {
+		return agent.Turn{}, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
+	}
+
+	// After an error the server skips the rest of the pipeline, COMMIT
+	// included, and the deferred rollback ends the transaction.
+	b = pgx.Batch{}
+	b.Queue(`INSERT INTO turns (interview_id, seq, speaker, kind, principle, follow_up, probe, text, client_id, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		id, t.Seq, string(t.Speaker), string(t.Kind), t.Principle, t.FollowUp, t.Probe, t.Text, t.ClientID, t.At)
+	b.Queue(`UPDATE interviews SET updated_at = $1 WHERE id = $2`, t.At, id)
+	b.Queue(`COMMIT`)
+	err = conn.SendBatch(ctx, &b).Close()
+	if err == nil {
+		open = false
+		return t, true, nil
+	}
+	constraint, unique := uniqueViolation(err)
+	if !unique {
+		return agent.Turn{}, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
+	}
+	// Unreachable while every writer takes the row lock; kept so that the
+	// contract holds even for one that does not.
+	rollback(ctx, conn)
+	open = false
+	if constraint == "turns_client_id" && dedupe {
+		prev, err := scanTurn(conn.QueryRow(ctx, `SELECT `+turnColumns+` FROM turns
+			WHERE interview_id = $1 AND client_id = $2 AND speaker = $3`, id, t.ClientID, string(agent.SpeakerCandidate)))
+		if err == nil {
+			return prev, false, nil
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return agent.Turn{}, false, fmt.Errorf("postgres: append turn to %s: find client id: %w", id, err)
+		}
+	}
+	return agent.Turn{}, false, agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s conflicts with a stored turn.", t.Seq, id)
+}
+
+// turnColumns are the columns scanTurn reads, in order.
+const turnColumns = `seq, speaker, kind, principle, follow_up, probe, text, client_id, at`
+
+// scanTurn reads the turnColumns of one row.
+func scanTurn(row pgx.Row) (agent.Turn, error) {
+	var (
+		t             agent.Turn
+		speaker, kind string
+	)
+	if err := row.Scan(&t.Seq, &speaker, &kind, &t.Principle, &t.FollowUp, &t.Probe, &t.Text, &t.ClientID,
+		&t.At); err != nil {
+		return agent.Turn{}, err
+	}
+	t.Speaker, t.Kind, t.At = agent.Speaker(speaker), agent.TurnKind(kind), t.At.UTC()
+	return t, nil
+}
+
+// scanTurns reads the turns of an interview, ordered by seq, into *out;
+// never nil.
+func scanTurns(rows pgx.Rows, id string, out *[]agent.Turn) error {
+	*out = []agent.Turn{}
+	for rows.Next() {
+		t, err := scanTurn(rows)
+		if err != nil {
+			return fmt.Errorf("postgres: turns of %s: %w", id, err)
+		}
+		*out = append(*out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: turns of %s: %w", id, err)
+	}
+	return nil
+}
