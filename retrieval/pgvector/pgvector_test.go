@@ -1,0 +1,122 @@
+package pgvector
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/retrieval"
+	"github.com/barraiser/barraiser/store/postgres"
+	"github.com/barraiser/barraiser/store/postgres/pgtest"
+)
+
+// open returns a pgvector index and the in-memory index over the same
+// corpus and embedder, so that the two can be compared.
+func open(t *testing.T) (*Index, *retrieval.Memory) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	c, err := retrieval.LoadCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := New(ctx, db, c, retrieval.Hash{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem, err := retrieval.NewMemory(ctx, c, retrieval.Hash{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix, mem
+}
+
+// TestSameAnswersAsMemory runs the retrieval-quality queries through both
+// retrievers: the principle rankings agree.
+func TestSameAnswersAsMemory(t *testing.T) {
+	ix, mem := open(t)
+	b, err := os.ReadFile("../testdata/queries.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qs []struct {
+		Query  string   `json:"query"`
+		Expect []string `json:"expect"`
+	}
+	if err := json.Unmarshal(b, &qs); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	hits, same := 0, 0
+	for _, q := range qs {
+		got, err := ix.SearchPrinciples(ctx, q.Query, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := mem.SearchPrinciples(ctx, q.Query, 3)
+		if got[0].ID == want[0].ID {
+			same++
+		}
+		for _, m := range got {
+			for _, e := range q.Expect {
+				if m.ID == e {
+					hits++
+				}
+			}
+		}
+	}
+	if float64(same) < 0.9*float64(len(qs)) {
+		t.Errorf("top principle agrees with the in-memory index for %d of %d queries", same, len(qs))
+	}
+	if float64(hits) < 0.8*float64(len(qs)) {
+		t.Errorf("top-3 hits %d of %d", hits, len(qs))
+	}
+}
+
+// TestFilteredSearchReturnsK: for every principle, role and level, a
+// filtered search returns min(k, matching) questions, all of which match,
+// and exclusions are honoured.
+func TestFilteredSearchReturnsK(t *testing.T) {
+	ix, mem := open(t)
+	ctx := context.Background()
+	const k = 5
+	for _, p := range ix.Principles() {
+		for _, r := range agent.Roles {
+			for _, l := range agent.Levels {
+				f := agent.QuestionFilter{Principle: p.ID, Role: r, Level: l}
+				want, _ := mem.SearchQuestions(ctx, p.Description, 100, f)
+				got, err := ix.SearchQuestions(ctx, p.Description, k, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != min(k, len(want)) {
+					t.Errorf("%s/%s/%s: %d rows, %d match", p.ID, r, l, len(got), len(want))
+				}
+				for _, q := range got {
+					if q.Principles[0] != p.ID || !q.Fits(r, l) {
+						t.Errorf("%s does not pass %+v", q.ID, f)
+					}
+				}
+			}
+		}
+	}
+	all, _ := ix.SearchQuestions(ctx, "an outage", 100, agent.QuestionFilter{Principle: "ownership"})
+	exclude := map[string]bool{}
+	for _, q := range all[1:] {
+		exclude[q.ID] = true
+	}
+	rest, err := ix.SearchQuestions(ctx, "an outage", 5, agent.QuestionFilter{Principle: "ownership", Exclude: exclude})
+	if err != nil || len(rest) != 1 || rest[0].ID != all[0].ID {
+		t.Errorf("with all but one excluded: %v %v", rest, err)
+	}
+	// A query with no content words still returns questions.
+	if qs, err := ix.SearchQuestions(ctx, "the and of", 3, agent.QuestionFilter{}); err != nil || len(qs) != 3 {
+		t.Errorf("stop-word query: %d %v", len(qs), err)
+	}
+}
