@@ -41,6 +41,17 @@ func (h *hub) add(s *session) {
 	}
 }
 
+// claimed supersedes the local session of an interview that a newer
+// connection, perhaps to another process, has claimed.
+func (h *hub) claimed(id string, gen int64) {
+	h.mu.Lock()
+	s := h.sessions[id]
+	h.mu.Unlock()
+	if s != nil && s.gen < gen {
+		go s.supersede()
+	}
+}
+
 // remove forgets s unless a newer session already replaced it.
 func (h *hub) remove(s *session) {
 	h.mu.Lock()

@@ -30,6 +30,10 @@ type Server struct {
 	OriginPatterns []string
 	// Info is reported by GET /api/v1/info.
 	Info map[string]string
+	// Claims, when set, reports interviews claimed by connections to other
+	// server processes sharing the store, so that the local connection they
+	// replace is told it was superseded at once rather than at its next write.
+	Claims ClaimWatcher
 
 	echo *echo.Echo
 	ln   net.Listener
@@ -39,6 +43,12 @@ type Server struct {
 	// because a request's context must not be used after the upgrade.
 	ctx    context.Context
 	cancel context.CancelFunc
+}
+
+// ClaimWatcher calls fn for every claim of an interview, by any process,
+// until ctx ends.
+type ClaimWatcher interface {
+	WatchClaims(ctx context.Context, fn func(id string, gen int64)) error
 }
 
 // NewServer returns a Server for svc with its routes registered.
@@ -76,6 +86,13 @@ func (s *Server) Open(addr string) error {
 	s.srv = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn)}
 	s.hub.start(s.ctx)
+	if s.Claims != nil {
+		go func() {
+			if err := s.Claims.WatchClaims(s.ctx, s.hub.claimed); err != nil {
+				s.Logger.Error("watch claims", "err", err)
+			}
+		}()
+	}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.Logger.Error("http serve", "err", err)
