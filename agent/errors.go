@@ -22,12 +22,14 @@ const (
 	EINVALIDPRINCIPLES = "invalid_principles"
 	EINVALIDCOUNT      = "invalid_count"
 	EFOCUSTOOLONG      = "focus_too_long"
+	EINVALIDTEXT       = "invalid_text"
 
 	// Codes for frames sent during an interview.
 	EUNKNOWNTYPE       = "unknown_type"
 	EANSWERTOOLONG     = "answer_too_long"
 	EEMPTYANSWER       = "empty_answer"
 	ENOPENDINGQUESTION = "no_pending_question"
+	EINVALIDCLIENTID   = "invalid_client_id"
 	ECOMPLETE          = "interview_complete"
 )
 

@@ -86,8 +86,10 @@ const MaxFollowUps = 4
 
 // Limits on what a client may send.
 const (
-	MaxFocusRunes         = 2000
-	MaxAnswerRunes        = 8000
+	MaxFocusRunes  = 2000
+	MaxAnswerRunes = 8000
+	// MaxClientIDBytes bounds the idempotency key a client sends with an answer.
+	MaxClientIDBytes      = 128
 	MaxPrinciples         = 4
 	DefaultPrincipleCount = 2
 )

@@ -30,6 +30,9 @@ func (r CreateRequest) Validate(rt Retriever) error {
 	if n := utf8.RuneCountInString(r.Focus); n > MaxFocusRunes {
 		return Errorf(EFOCUSTOOLONG, "focus is %d characters; the limit is %d", n, MaxFocusRunes)
 	}
+	if err := checkText("focus", r.Focus); err != nil {
+		return err
+	}
 	if len(r.Principles) > 0 {
 		if len(r.Principles) > MaxPrinciples {
 			return Errorf(EINVALIDPRINCIPLES, "at most %d principles per interview; got %d", MaxPrinciples, len(r.Principles))
@@ -48,6 +51,18 @@ func (r CreateRequest) Validate(rt Retriever) error {
 	}
 	if r.PrincipleCount != nil && (*r.PrincipleCount < 1 || *r.PrincipleCount > MaxPrinciples) {
 		return Errorf(EINVALIDCOUNT, "principle_count must be between 1 and %d; got %d", MaxPrinciples, *r.PrincipleCount)
+	}
+	return nil
+}
+
+// checkText refuses text no store can keep the same way: NUL characters and
+// invalid UTF-8.
+func checkText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return Errorf(EINVALIDTEXT, "%s is not valid UTF-8", field)
+	}
+	if strings.ContainsRune(s, 0) {
+		return Errorf(EINVALIDTEXT, "%s contains a NUL character", field)
 	}
 	return nil
 }

@@ -206,6 +206,15 @@ func (s *Service) Answer(ctx context.Context, ownerID, id string, gen int64, tex
 	if strings.TrimSpace(text) == "" {
 		return Turn{}, false, Errorf(EEMPTYANSWER, "answer is empty")
 	}
+	if err := checkText("answer", text); err != nil {
+		return Turn{}, false, err
+	}
+	if len(clientID) > MaxClientIDBytes {
+		return Turn{}, false, Errorf(EINVALIDCLIENTID, "client_id is longer than %d bytes", MaxClientIDBytes)
+	}
+	if err := checkText("client_id", clientID); err != nil {
+		return Turn{}, false, err
+	}
 	for attempt := 0; ; attempt++ {
 		iv, err := s.Store.Interview(ctx, ownerID, id)
 		if err != nil {
