@@ -1,6 +1,7 @@
 // Command barraiser runs the Bar Raiser mock-interview server.
 //
 //	barraiser [serve] [flags]   run the server (the default)
+//	barraiser migrate [flags]   apply the database migrations and exit
 //	barraiser version           print the version
 package main
 
@@ -18,6 +19,8 @@ import (
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/barraiser/barraiser/retrieval"
+	"github.com/barraiser/barraiser/retrieval/pgvector"
+	"github.com/barraiser/barraiser/store/postgres"
 	"github.com/barraiser/barraiser/store/sqlite"
 	"github.com/barraiser/barraiser/web"
 )
@@ -44,6 +47,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version":
 		fmt.Fprintln(stdout, "barraiser", Version)
 		return nil
+	case "migrate":
+		cfg, err := parseConfig(args, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		if err := migrate(ctx, cfg); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "migrations applied")
+		return nil
 	case "serve":
 		cfg, err := parseConfig(args, getenv, stderr)
 		if err != nil {
@@ -59,7 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		m.Logger.Info("shutting down")
 		return m.Close()
 	default:
-		return fmt.Errorf("unknown command %q (want serve or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate or version)", cmd)
 	}
 }
 
@@ -68,8 +81,12 @@ type Main struct {
 	Config Config
 	Logger *slog.Logger
 
-	DB     *sqlite.DB
-	Server *web.Server
+	// Store is the SQLite store, or PostgreSQL when DATABASE_URL is set.
+	Store   agent.Store
+	Service *agent.Service
+	Server  *web.Server
+
+	closers []func() error
 }
 
 // NewMain returns a Main for cfg.
@@ -81,51 +98,77 @@ func NewMain(cfg Config, logger *slog.Logger) *Main {
 // starts serving.
 func (m *Main) Run(ctx context.Context) error {
 	start := time.Now()
-	if m.Config.DatabaseURL != "" {
-		return errors.New("DATABASE_URL is set, but this build has no PostgreSQL store yet; unset it to use the embedded store")
-	}
-	db, err := sqlite.Open(ctx, m.Config.DataDir, sqlite.Options{Lock: true})
-	if err != nil {
-		return err
-	}
-	m.DB = db
 	corpus, err := retrieval.LoadCorpus()
 	if err != nil {
 		return err
 	}
 	embedder := retrieval.Hash{}
-	index, err := retrieval.NewMemory(ctx, corpus, embedder, db)
-	if err != nil {
-		return err
+	var rt agent.Retriever
+	var claims web.ClaimWatcher
+	storeName := "sqlite"
+	if m.Config.DatabaseURL != "" {
+		storeName = "postgres"
+		db, err := postgres.Open(ctx, m.Config.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		m.closers = append(m.closers, func() error { db.Close(); return nil })
+		if rt, err = pgvector.New(ctx, db, corpus, embedder); err != nil {
+			return err
+		}
+		m.Store, claims = db, db
+	} else {
+		db, err := sqlite.Open(ctx, m.Config.DataDir, sqlite.Options{Lock: true})
+		if err != nil {
+			return err
+		}
+		m.closers = append(m.closers, db.Close)
+		if rt, err = retrieval.NewMemory(ctx, corpus, embedder, db); err != nil {
+			return err
+		}
+		m.Store = db
 	}
-	svc := agent.NewService(db, index, m.Logger)
+	m.Service = agent.NewService(m.Store, rt, m.Logger)
 	if m.Config.LLMEnabled() {
 		m.Logger.Warn("an OpenAI-compatible model is configured, but this build only has the rules interviewer; using rules")
 	}
-	if err := svc.Recover(ctx); err != nil {
+	if err := m.Service.Recover(ctx); err != nil {
 		return err
 	}
-	m.Server = web.NewServer(svc, m.Logger)
+	m.Server = web.NewServer(m.Service, m.Logger)
 	m.Server.OriginPatterns = m.Config.Origins
-	m.Server.Info = map[string]string{"version": Version, "model": svc.Model.Name(), "embedder": embedder.ID(), "store": "sqlite"}
+	m.Server.Claims = claims
+	m.Server.Info = map[string]string{"version": Version, "model": m.Service.Model.Name(), "embedder": embedder.ID(), "store": storeName}
 	if err := m.Server.Open(m.Config.Addr); err != nil {
 		return err
 	}
-	m.Logger.Info("serving", "url", m.Server.URL(), "store", "sqlite", "data_dir", m.Config.DataDir,
-		"model", svc.Model.Name(), "embedder", embedder.ID(), "startup", time.Since(start).Round(time.Millisecond))
+	m.closers = append(m.closers, m.Server.Close)
+	m.Logger.Info("serving", "url", m.Server.URL(), "store", storeName, "data_dir", m.Config.DataDir,
+		"model", m.Service.Model.Name(), "embedder", embedder.ID(), "startup", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// Close stops the server and closes the store.
+// Close stops the server and closes the store, in the reverse order of
+// opening.
 func (m *Main) Close() error {
 	var errs []error
-	if m.Server != nil {
-		errs = append(errs, m.Server.Close())
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		errs = append(errs, m.closers[i]())
 	}
-	if m.DB != nil {
-		errs = append(errs, m.DB.Close())
-	}
+	m.closers = nil
 	return errors.Join(errs...)
+}
+
+// migrate applies the migrations of the configured store.
+func migrate(ctx context.Context, cfg Config) error {
+	if cfg.DatabaseURL != "" {
+		return postgres.Migrate(ctx, cfg.DatabaseURL)
+	}
+	db, err := sqlite.Open(ctx, cfg.DataDir, sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	return db.Close()
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/postgres/pgtest"
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 )
@@ -20,7 +21,21 @@ import (
 // startMain runs the real server on a free port with its store in dir.
 func startMain(t *testing.T, dir string) *Main {
 	t.Helper()
-	cfg, err := parseConfig([]string{"-addr", "127.0.0.1:0", "-data-dir", dir}, func(string) string { return "" }, io.Discard)
+	return startArgs(t, []string{"-data-dir", dir})
+}
+
+// forEachStore runs a test against the embedded store and, when
+// TEST_DATABASE_URL is set, against PostgreSQL, each time with a fresh,
+// empty store; args configures the store for startArgs.
+func forEachStore(t *testing.T, test func(t *testing.T, args []string)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, []string{"-data-dir", t.TempDir()}) })
+	t.Run("postgres", func(t *testing.T) { test(t, []string{"-database-url", pgtest.URL(t)}) })
+}
+
+// startArgs runs the real server on a free port with the given flags.
+func startArgs(t *testing.T, args []string) *Main {
+	t.Helper()
+	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,9 +184,10 @@ const strongAnswer = "Last March I was the on-call engineer for our checkout ser
 
 const vagueAnswer = "We had some problems with a service and the team worked on it for a while. It got better eventually."
 
-func TestInterviewEndToEnd(t *testing.T) {
-	dir := t.TempDir()
-	m := startMain(t, dir)
+func TestInterviewEndToEnd(t *testing.T) { forEachStore(t, testInterviewEndToEnd) }
+
+func testInterviewEndToEnd(t *testing.T, args []string) {
+	m := startArgs(t, args)
 	c := newClient(t, m.Server.URL())
 
 	iv := c.create(`{"role":"sde","level":"L5","principles":["ownership","dive-deep"]}`)
@@ -261,9 +277,9 @@ func TestInterviewEndToEnd(t *testing.T) {
 		t.Errorf("complete story scored %d, vague one %d", *byID["dive-deep"].Score, *byID["ownership"].Score)
 	}
 
-	// After a restart on the same DATA_DIR, the interview and debrief remain.
+	// After a restart on the same store, the interview and debrief remain.
 	m.Close()
-	m2 := startMain(t, dir)
+	m2 := startArgs(t, args)
 	c.base = m2.Server.URL()
 	var list struct {
 		Interviews []agent.InterviewSummary `json:"interviews"`
@@ -310,8 +326,10 @@ func checkDebrief(t *testing.T, iv *agent.Interview) {
 	}
 }
 
-func TestCreateValidation(t *testing.T) {
-	m := startMain(t, t.TempDir())
+func TestCreateValidation(t *testing.T) { forEachStore(t, testCreateValidation) }
+
+func testCreateValidation(t *testing.T, args []string) {
+	m := startArgs(t, args)
 	c := newClient(t, m.Server.URL())
 	tests := []struct {
 		body string
@@ -329,6 +347,7 @@ func TestCreateValidation(t *testing.T) {
 		{`{"role":"sde","level":"L5","principle_count":0}`, "invalid_count"},
 		{`{"role":"sde","level":"L5","principle_count":5}`, "invalid_count"},
 		{`{"role":"sde","level":"L5","focus":"` + strings.Repeat("é", agent.MaxFocusRunes+1) + `"}`, "focus_too_long"},
+		{`{"role":"sde","level":"L5","focus":"nul \u0000 here"}`, "invalid_text"},
 	}
 	for _, tt := range tests {
 		var body struct {
@@ -354,8 +373,10 @@ func TestCreateValidation(t *testing.T) {
 	}
 }
 
-func TestOwnersAndOrigins(t *testing.T) {
-	m := startMain(t, t.TempDir())
+func TestOwnersAndOrigins(t *testing.T) { forEachStore(t, testOwnersAndOrigins) }
+
+func testOwnersAndOrigins(t *testing.T, args []string) {
+	m := startArgs(t, args)
 	alice, bob := newClient(t, m.Server.URL()), newClient(t, m.Server.URL())
 	iv := alice.create(`{"role":"sde","level":"L4"}`)
 
@@ -395,8 +416,10 @@ func TestOwnersAndOrigins(t *testing.T) {
 	}
 }
 
-func TestWebSocketBadInput(t *testing.T) {
-	m := startMain(t, t.TempDir())
+func TestWebSocketBadInput(t *testing.T) { forEachStore(t, testWebSocketBadInput) }
+
+func testWebSocketBadInput(t *testing.T, args []string) {
+	m := startArgs(t, args)
 	c := newClient(t, m.Server.URL())
 	iv := c.create(`{"role":"sde","level":"L5","principles":["ownership"]}`)
 	conn, _, err := c.dial(iv.WSURL, "")
@@ -419,6 +442,8 @@ func TestWebSocketBadInput(t *testing.T) {
 		{"empty answer", `{"type":"answer","text":""}`, "empty_answer"},
 		{"blank answer", `{"type":"answer","text":"  \n\t "}`, "empty_answer"},
 		{"too long", `{"type":"answer","text":"` + strings.Repeat("ü", agent.MaxAnswerRunes+1) + `"}`, "answer_too_long"},
+		{"nul character", `{"type":"answer","text":"a \u0000 b"}`, "invalid_text"},
+		{"client id too long", `{"type":"answer","text":"fine","client_id":"` + strings.Repeat("x", agent.MaxClientIDBytes+1) + `"}`, "invalid_client_id"},
 	}
 	for _, tt := range tests {
 		if err := conn.Write(ctx, websocket.MessageText, []byte(tt.frame)); err != nil {
@@ -443,8 +468,10 @@ func TestWebSocketBadInput(t *testing.T) {
 	}
 }
 
-func TestResumeSupersedeAndResend(t *testing.T) {
-	m := startMain(t, t.TempDir())
+func TestResumeSupersedeAndResend(t *testing.T) { forEachStore(t, testResumeSupersedeAndResend) }
+
+func testResumeSupersedeAndResend(t *testing.T, args []string) {
+	m := startArgs(t, args)
 	c := newClient(t, m.Server.URL())
 	iv := c.create(`{"role":"em","level":"L6","principles":["earn-trust","think-big"]}`)
 	a, _, err := c.dial(iv.WSURL, "")
@@ -497,18 +524,22 @@ func TestResumeSupersedeAndResend(t *testing.T) {
 	}
 }
 
-func TestSecondServerRefusedAndGradingResumed(t *testing.T) {
-	dir := t.TempDir()
-	m := startMain(t, dir)
-	cfg := m.Config
-	second := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+func TestSecondServerRefused(t *testing.T) {
+	m := startMain(t, t.TempDir())
+	second := NewMain(m.Config, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	err := second.Run(context.Background())
 	second.Close()
 	if err == nil || !strings.Contains(err.Error(), "already") {
 		t.Fatalf("second serve on the same DATA_DIR: %v", err)
 	}
+}
 
-	// An interview left in grading is graded when the server starts.
+func TestGradingResumedAtStart(t *testing.T) { forEachStore(t, testGradingResumedAtStart) }
+
+// testGradingResumedAtStart: an interview left in grading is graded when
+// the server starts.
+func testGradingResumedAtStart(t *testing.T, args []string) {
+	m := startArgs(t, args)
 	c := newClient(t, m.Server.URL())
 	iv := c.create(`{"role":"general","level":"L4","principles":["frugality"]}`)
 	conn, _, err := c.dial(iv.WSURL, "")
@@ -521,12 +552,12 @@ func TestSecondServerRefusedAndGradingResumed(t *testing.T) {
 	readType(t, conn, "ack")
 	readType(t, conn, "question")
 	conn.Close(websocket.StatusNormalClosure, "")
-	if err := m.DB.SetStatus(context.Background(), iv.ID, 0, agent.StatusInProgress, agent.StatusGrading); err != nil {
+	if err := m.Store.SetStatus(context.Background(), iv.ID, 0, agent.StatusInProgress, agent.StatusGrading); err != nil {
 		t.Fatal(err)
 	}
 	m.Close()
-	m2 := startMain(t, dir)
-	iv2, err := m2.DB.Interview(context.Background(), "", iv.ID)
+	m2 := startArgs(t, args)
+	iv2, err := m2.Store.Interview(context.Background(), "", iv.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
