@@ -20,12 +20,24 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// binDir holds the binary built for the process tests; TestMain removes it.
+var binDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 // buildBinary compiles ./cmd/barraiser once per test run.
 var buildBinary = sync.OnceValues(func() (string, error) {
-	dir, err := osMkdirTemp()
+	dir, err := os.MkdirTemp("", "barraiser-bin-")
 	if err != nil {
 		return "", err
 	}
+	binDir = dir
 	bin := filepath.Join(dir, "barraiser")
 	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
@@ -231,5 +243,3 @@ func TestConnectionsDoNotHoldDatabaseConnections(t *testing.T) {
 		t.Errorf("%d database connections for %d open WebSockets", open, n)
 	}
 }
-
-func osMkdirTemp() (string, error) { return os.MkdirTemp("", "barraiser-bin-") }
