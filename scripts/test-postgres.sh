@@ -68,7 +68,8 @@ if ! inroot "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT"; then
   log "starting PostgreSQL on 127.0.0.1:$PORT"
   # dynamic_shared_memory_type=mmap and a socket in /tmp: nothing needs to be
   # mounted from the host (no /dev/shm, no /run).
-  inroot "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 start -o \
+  # 9>&-: the server must not inherit the lock, or it would hold it forever.
+  inroot "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 start 9>&- -o \
     "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=/tmp -c dynamic_shared_memory_type=mmap -c max_connections=300 -c shared_buffers=256MB" >&2 \
     || { tail -n 30 "$ROOT$DATA/server.log" >&2; exit 1; }
 fi
