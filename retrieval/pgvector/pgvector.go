@@ -32,6 +32,9 @@ type Index struct {
 	where string
 	// EfSearch is the HNSW candidate list size (hnsw.ef_search).
 	EfSearch int
+	// Exact turns the index off: every search is an exact scan. It is the
+	// reference that measures the index's recall.
+	Exact bool
 }
 
 var _ agent.Retriever = (*Index)(nil)
@@ -147,9 +150,14 @@ func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f age
 	return out, nil
 }
 
-// setScan turns on strict-order iterative index scans for this transaction.
+// setScan turns on strict-order iterative index scans for this
+// transaction, or turns the index off for an exact search.
 func (ix *Index) setScan(ctx context.Context, tx pgx.Tx, k int) error {
-	_, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.iterative_scan = strict_order; SET LOCAL hnsw.ef_search = %d", max(ix.EfSearch, k)))
+	sql := fmt.Sprintf("SET LOCAL hnsw.iterative_scan = strict_order; SET LOCAL hnsw.ef_search = %d", max(ix.EfSearch, k))
+	if ix.Exact {
+		sql = "SET LOCAL enable_indexscan = off"
+	}
+	_, err := tx.Exec(ctx, sql)
 	return err
 }
 
