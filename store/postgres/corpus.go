@@ -43,6 +43,12 @@ func (db *DB) SyncCorpus(ctx context.Context, entries []agent.CorpusEntry) error
 				e.ID, e.Kind, e.Text, e.Hash, e.Principle, roles, e.MinRank, e.MaxRank)
 		}
 		b.Queue(`DELETE FROM corpus_entries WHERE id <> ALL ($1::text[])`, ids)
+		// A retagged question's vectors take the new tags along.
+		b.Queue(`UPDATE embeddings e SET kind = c.kind, principle = c.principle, roles = c.roles,
+				min_rank = c.min_rank, max_rank = c.max_rank
+			FROM corpus_entries c
+			WHERE c.id = e.entry_id AND (e.kind, e.principle, e.roles, e.min_rank, e.max_rank)
+				IS DISTINCT FROM (c.kind, c.principle, c.roles, c.min_rank, c.max_rank)`)
 		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 			return fmt.Errorf("postgres: sync corpus: %w", err)
 		}
@@ -112,10 +118,16 @@ func (db *DB) SaveEmbeddings(ctx context.Context, embedder string, dim int, es [
 		var b pgx.Batch
 		for _, e := range es {
 			vec, raw := searchable(e.Vector)
-			b.Queue(`INSERT INTO embeddings (embedder, entry_id, hash, dim, embedding, raw)
-				VALUES ($1, $2, $3, $4, $5, $6)
+			// The filter columns are copied from the entry; an entry not in
+			// the corpus fails the foreign key.
+			b.Queue(`INSERT INTO embeddings (embedder, entry_id, hash, dim, embedding, raw, kind, principle, roles, min_rank, max_rank)
+				SELECT $1, $2, $3, $4, $5, $6, COALESCE(c.kind, ''), COALESCE(c.principle, ''), COALESCE(c.roles, '{}'),
+					COALESCE(c.min_rank, 0), COALESCE(c.max_rank, 0)
+				FROM (SELECT 1) one LEFT JOIN corpus_entries c ON c.id = $2
 				ON CONFLICT (embedder, entry_id) DO UPDATE SET hash = excluded.hash, dim = excluded.dim,
-					embedding = excluded.embedding, raw = excluded.raw`,
+					embedding = excluded.embedding, raw = excluded.raw, kind = excluded.kind,
+					principle = excluded.principle, roles = excluded.roles, min_rank = excluded.min_rank,
+					max_rank = excluded.max_rank`,
 				embedder, e.EntryID, e.Hash, dim, pgvector.NewVector(vec), raw)
 		}
 		if err := tx.SendBatch(ctx, &b).Close(); err != nil {

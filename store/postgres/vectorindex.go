@@ -77,6 +77,60 @@ func IndexName(embedder string) string {
 	return "embeddings_hnsw_" + clean + "_" + hex.EncodeToString(sum[:4])
 }
 
+// PrincipleIndexName returns the name of the HNSW index over one
+// embedder's vectors of one principle's questions.
+func PrincipleIndexName(embedder, principle string) string {
+	sum := sha256.Sum256([]byte(embedder + "\x00" + principle))
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, strings.ToLower(principle))
+	if len(clean) > 36 {
+		clean = clean[:36]
+	}
+	return "embeddings_hnsw_p_" + clean + "_" + hex.EncodeToString(sum[:4])
+}
+
+// EnsurePrincipleIndexes creates, unless they exist, one partial HNSW index
+// per principle over an embedder's vectors:
+//
+//	CREATE INDEX IF NOT EXISTS <PrincipleIndexName> ON embeddings
+//	  USING hnsw ((<VectorExpr(dim)>) <OpsFor(dim)>)
+//	  WHERE embedder = '<embedder>' AND principle = '<principle>'
+//
+// A search filtered by principle, written with both values as literals,
+// uses the principle's index; it holds a sixteenth of the questions, so
+// the remaining filters (role, level) pass often and the iterative scan
+// ends early.
+func (db *DB) EnsurePrincipleIndexes(ctx context.Context, embedder string, dim int, principles []string) error {
+	if !ValidEmbedder(embedder) {
+		return fmt.Errorf("postgres: vector index: embedder id %q is not allowed", embedder)
+	}
+	if dim < 1 || dim > MaxIndexDim {
+		return fmt.Errorf("postgres: vector index of %s: dimension %d is outside 1..%d", embedder, dim, MaxIndexDim)
+	}
+	for _, p := range principles {
+		if !ValidEmbedder(p) {
+			return fmt.Errorf("postgres: vector index: principle id %q is not allowed", p)
+		}
+	}
+	return db.writeTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('barraiser.hnsw'))`); err != nil {
+			return fmt.Errorf("postgres: principle indexes of %s: lock: %w", embedder, err)
+		}
+		for _, p := range principles {
+			ddl := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON embeddings USING hnsw ((%s) %s) WHERE embedder = '%s' AND principle = '%s'`,
+				PrincipleIndexName(embedder, p), VectorExpr(dim), OpsFor(dim), embedder, p)
+			if _, err := tx.Exec(ctx, ddl); err != nil {
+				return fmt.Errorf("postgres: principle index of %s/%s: %w", embedder, p, err)
+			}
+		}
+		return nil
+	})
+}
+
 // EnsureVectorIndex creates, unless it exists, the partial HNSW index
 // (cosine distance) over one embedder's embeddings of dim dimensions:
 //
