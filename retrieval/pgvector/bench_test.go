@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -73,7 +74,12 @@ func open100k(b *testing.B) (hnsw, exact *Index, qs []string) {
 		b.Fatal(err)
 	}
 	b.Logf("corpus of %d questions ready in %s", len(c.Questions), time.Since(start).Round(time.Second))
-	exact = &Index{Catalog: hnsw.Catalog, pool: hnsw.pool, embedder: hnsw.embedder, expr: hnsw.expr, where: hnsw.where, Exact: true}
+	exact = &Index{}
+	*exact = *hnsw
+	exact.Mode = Exact
+	if ef, err := strconv.Atoi(os.Getenv("BENCH_EF_SEARCH")); err == nil {
+		hnsw.EfSearch = ef
+	}
 	bq, _ := os.ReadFile("../testdata/queries.json")
 	for _, line := range strings.Split(string(bq), "\n") {
 		if q, ok := strings.CutPrefix(strings.TrimSpace(line), `"query": "`); ok {
@@ -87,6 +93,25 @@ func open100k(b *testing.B) (hnsw, exact *Index, qs []string) {
 func filterFor(ix *Index, i int) agent.QuestionFilter {
 	ps := ix.Principles()
 	return agent.QuestionFilter{Principle: ps[i%len(ps)].ID, Role: agent.Roles[i%len(agent.Roles)], Level: agent.Levels[(i/3)%len(agent.Levels)]}
+}
+
+// similarities returns the cosine similarity of each question to the query,
+// computed with the same local embedder the index holds.
+func similarities(query string, qs []agent.Question) []float64 {
+	texts := []string{query}
+	for _, q := range qs {
+		texts = append(texts, q.Text)
+	}
+	vs, _ := retrieval.Hash{}.Embed(context.Background(), texts)
+	out := make([]float64, len(qs))
+	for i := range qs {
+		var s float32
+		for j, x := range vs[0] {
+			s += x * vs[i+1][j]
+		}
+		out[i] = float64(s)
+	}
+	return out
 }
 
 func percentiles(ds []time.Duration) (p50, p99 time.Duration) {
@@ -103,55 +128,69 @@ func BenchmarkFiltered100k(b *testing.B) {
 	hnsw, exact, qs := open100k(b)
 	ctx := context.Background()
 	const k = 10
+	// Measure the steady state: one pass over every query and filter first
+	// brings the tables and indexes into the buffer cache.
+	for i := range 400 {
+		if _, err := hnsw.SearchQuestions(ctx, qs[i%len(qs)], k, filterFor(hnsw, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
 	for _, mode := range []struct {
 		name string
 		ix   *Index
 	}{{"hnsw", hnsw}, {"exact", exact}} {
 		b.Run(mode.name, func(b *testing.B) {
 			var ds []time.Duration
-			i := 0
-			for b.Loop() {
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
 				start := time.Now()
 				if _, err := mode.ix.SearchQuestions(ctx, qs[i%len(qs)], k, filterFor(mode.ix, i)); err != nil {
 					b.Fatal(err)
 				}
 				ds = append(ds, time.Since(start))
-				i++
 			}
 			p50, p99 := percentiles(ds)
 			b.ReportMetric(float64(p50.Microseconds()), "p50-µs")
 			b.ReportMetric(float64(p99.Microseconds()), "p99-µs")
 		})
 	}
-	b.Run("recall", func(b *testing.B) {
-		var found, total, short int
-		i := 0
-		for b.Loop() {
-			f := filterFor(hnsw, i)
-			got, err := hnsw.SearchQuestions(ctx, qs[i%len(qs)], k, f)
-			if err != nil {
-				b.Fatal(err)
-			}
-			want, err := exact.SearchQuestions(ctx, qs[i%len(qs)], k, f)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if len(got) < len(want) {
-				short++
-			}
-			in := map[string]bool{}
-			for _, q := range want {
-				in[q.ID] = true
-			}
-			for _, q := range got {
-				if in[q.ID] {
-					found++
+	// Recall counts a returned question as right when it is at least as
+	// close as the exact answer's k-th: the generated corpus holds exact
+	// duplicates, whose ties an id comparison would count as misses.
+	for _, mode := range []struct {
+		name string
+		ix   *Index
+	}{{"recall", hnsw}} {
+		b.Run(mode.name, func(b *testing.B) {
+			var found, total, short int
+			for i := 0; i < b.N; i++ {
+				f := filterFor(hnsw, i)
+				q := qs[i%len(qs)]
+				got, err := mode.ix.SearchQuestions(ctx, q, k, f)
+				if err != nil {
+					b.Fatal(err)
 				}
+				want, err := exact.SearchQuestions(ctx, q, k, f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(got) < len(want) {
+					short++
+				}
+				if len(want) > 0 {
+					kth := similarities(q, want)[len(want)-1]
+					for _, s := range similarities(q, got) {
+						if s >= kth-1e-6 {
+							found++
+						}
+					}
+				}
+				total += len(want)
 			}
-			total += len(want)
-			i++
-		}
-		b.ReportMetric(float64(found)/float64(max(total, 1)), "recall@10")
-		b.ReportMetric(float64(short), "short-results")
-	})
+			b.ReportMetric(float64(found)/float64(max(total, 1)), "recall@10")
+			b.ReportMetric(float64(short), "short-results")
+			b.ReportMetric(float64(total)/float64(b.N), "rows/query")
+			b.ReportMetric(float64(b.N), "queries")
+		})
+	}
 }

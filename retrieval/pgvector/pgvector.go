@@ -32,10 +32,19 @@ type Index struct {
 	where string
 	// EfSearch is the HNSW candidate list size (hnsw.ef_search).
 	EfSearch int
-	// Exact turns the index off: every search is an exact scan. It is the
-	// reference that measures the index's recall.
-	Exact bool
+	// Mode chooses between the index and an exact scan.
+	Mode Mode
 }
+
+// Mode is how a search finds its nearest rows.
+type Mode int
+
+// The search modes: the index, or an exact scan, the reference that
+// measures the index's recall.
+const (
+	Indexed Mode = iota
+	Exact
+)
 
 var _ agent.Retriever = (*Index)(nil)
 
@@ -52,10 +61,17 @@ func New(ctx context.Context, db *postgres.DB, c *retrieval.Corpus, e retrieval.
 	if err := db.EnsureVectorIndex(ctx, e.ID(), e.Dim()); err != nil {
 		return nil, err
 	}
+	var ids []string
+	for _, p := range c.Principles {
+		ids = append(ids, p.ID)
+	}
+	if err := db.EnsurePrincipleIndexes(ctx, e.ID(), e.Dim(), ids); err != nil {
+		return nil, err
+	}
 	// The embedder id is written as a literal, never a parameter: only then
 	// can the planner match the partial index, even with cached plans.
 	return &Index{Catalog: retrieval.NewCatalog(c), pool: db.Pool(), embedder: e, expr: postgres.VectorExpr(e.Dim()),
-		where: "e.embedder = '" + e.ID() + "'", EfSearch: 100}, nil
+		where: "e.embedder = '" + e.ID() + "'", EfSearch: 200}, nil
 }
 
 // SearchPrinciples implements agent.Retriever: every principle's own
@@ -75,19 +91,17 @@ func (ix *Index) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 		ids = append(ids, p.ID)
 	}
 	err = pgx.BeginFunc(ctx, ix.pool, func(tx pgx.Tx) error {
-		if err := ix.setScan(ctx, tx, questionCandidates); err != nil {
+		if err := ix.setScan(ctx, tx, questionCandidates, ix.Mode == Exact); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT e.entry_id, 1 - (%s <=> $1) FROM embeddings e
-			WHERE %s AND e.entry_id = ANY($2)`, ix.expr, ix.where), qv, ids)
+			WHERE %s AND e.entry_id = ANY($2) %s`, ix.expr, ix.where, planTag(ix.Mode == Exact)), qv, ids)
 		if err := collect(rows, err, own); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, fmt.Sprintf(`SELECT c.principle, 1 - d FROM (
-				SELECT e.entry_id, %s <=> $1 AS d FROM embeddings e
-				JOIN corpus_entries c0 ON c0.id = e.entry_id AND c0.kind = 'question'
-				WHERE %s ORDER BY %s <=> $1 LIMIT %d) n
-			JOIN corpus_entries c ON c.id = n.entry_id`, ix.expr, ix.where, ix.expr, questionCandidates), qv)
+		rows, err = tx.Query(ctx, fmt.Sprintf(`SELECT e.principle, 1 - (%s <=> $1) FROM embeddings e
+			WHERE %s AND e.kind = 'question' ORDER BY %s <=> $1 LIMIT %d %s`, ix.expr, ix.where, ix.expr, questionCandidates,
+			planTag(ix.Mode == Exact)), qv)
 		return collectMax(rows, err, best)
 	})
 	if err != nil {
@@ -96,9 +110,11 @@ func (ix *Index) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 	return ix.RankPrinciples(own, best, k), nil
 }
 
-// SearchQuestions implements agent.Retriever. The filter is applied while
-// the HNSW index is scanned iteratively (pgvector 0.8), so the query returns
-// k rows whenever k rows match, in strict distance order.
+// SearchQuestions implements agent.Retriever. It walks the principle's HNSW
+// index (or the embedder's, without a principle) with strict-order
+// iterative scans, which test the role, level and exclusions on each row as
+// they go, so it returns k rows whenever k rows match: a principle's index
+// holds far fewer rows than the scan's limit (hnsw.max_scan_tuples).
 func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f agent.QuestionFilter) ([]agent.Question, error) {
 	qv, zero, err := ix.embed(ctx, query)
 	if err != nil {
@@ -110,26 +126,33 @@ func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f age
 			exclude = append(exclude, id)
 		}
 	}
+	where := ix.where + " AND e.kind = 'question'"
+	if f.Principle != "" {
+		if _, ok := ix.Principle(f.Principle); !ok {
+			return nil, nil
+		}
+		// A literal, like the embedder, so that the principle's own index
+		// (and its row estimate) is used.
+		where += " AND e.principle = '" + f.Principle + "'"
+	}
+	where += ` AND ($2 = '' OR $2 = ANY(e.roles))
+		AND ($3 = 0 OR (e.min_rank <= $3 AND e.max_rank >= $3))
+		AND NOT (e.entry_id = ANY($4))`
 	order := fmt.Sprintf("%s <=> $1", ix.expr)
 	if zero {
 		// A zero vector has no direction to compare; $1 stays in the query
 		// only so that its type is known.
 		order = "e.entry_id, $1::vector IS NULL"
 	}
-	sql := fmt.Sprintf(`SELECT e.entry_id FROM embeddings e
-		JOIN corpus_entries c ON c.id = e.entry_id
-		WHERE %s AND c.kind = 'question'
-		  AND ($2 = '' OR c.principle = $2)
-		  AND ($3 = '' OR $3 = ANY(c.roles))
-		  AND ($4 = 0 OR (c.min_rank <= $4 AND c.max_rank >= $4))
-		  AND NOT (e.entry_id = ANY($5))
-		ORDER BY %s LIMIT $6`, ix.where, order)
+	args := []any{qv, string(f.Role), f.Level.Rank(), exclude}
 	var out []agent.Question
 	err = pgx.BeginFunc(ctx, ix.pool, func(tx pgx.Tx) error {
-		if err := ix.setScan(ctx, tx, k); err != nil {
+		exact := ix.Mode == Exact
+		if err := ix.setScan(ctx, tx, k, exact); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, sql, qv, f.Principle, string(f.Role), f.Level.Rank(), exclude, k)
+		rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT e.entry_id FROM embeddings e WHERE %s ORDER BY %s LIMIT %d %s`,
+			where, order, k, planTag(exact)), args...)
 		if err != nil {
 			return err
 		}
@@ -150,11 +173,24 @@ func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f age
 	return out, nil
 }
 
+// planTag marks a query's text with how it must be planned. Prepared
+// statements are cached per text, and a plan made with the index turned off
+// (or on) must never serve the other mode: an index plan run without
+// iterative scans returns too few rows.
+func planTag(exact bool) string {
+	if exact {
+		return "/* exact */"
+	}
+	return "/* indexed */"
+}
+
 // setScan turns on strict-order iterative index scans for this
-// transaction, or turns the index off for an exact search.
-func (ix *Index) setScan(ctx context.Context, tx pgx.Tx, k int) error {
+// transaction, or, for an exact search, turns plain index scans off: the
+// HNSW index can serve no other kind, while B-tree lookups of the filtered
+// rows still run as bitmap scans.
+func (ix *Index) setScan(ctx context.Context, tx pgx.Tx, k int, exact bool) error {
 	sql := fmt.Sprintf("SET LOCAL hnsw.iterative_scan = strict_order; SET LOCAL hnsw.ef_search = %d", max(ix.EfSearch, k))
-	if ix.Exact {
+	if exact {
 		sql = "SET LOCAL enable_indexscan = off"
 	}
 	_, err := tx.Exec(ctx, sql)
