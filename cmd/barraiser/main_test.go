@@ -19,7 +19,7 @@ import (
 )
 
 // startMain runs the real server on a free port with its store in dir.
-func startMain(t *testing.T, dir string) *Main {
+func startMain(t testing.TB, dir string) *Main {
 	t.Helper()
 	return startArgs(t, []string{"-data-dir", dir})
 }
@@ -33,7 +33,7 @@ func forEachStore(t *testing.T, test func(t *testing.T, args []string)) {
 }
 
 // startArgs runs the real server on a free port with the given flags.
-func startArgs(t *testing.T, args []string) *Main {
+func startArgs(t testing.TB, args []string) *Main {
 	t.Helper()
 	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, io.Discard)
 	if err != nil {
@@ -51,12 +51,12 @@ func startArgs(t *testing.T, args []string) *Main {
 // client is a browser-like API client: it fetches / once to get its owner
 // cookie and sends it with every request.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	http *http.Client
 }
 
-func newClient(t *testing.T, base string) *client {
+func newClient(t testing.TB, base string) *client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &client{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
@@ -130,7 +130,7 @@ type frame struct {
 	Message   string           `json:"message"`
 }
 
-func read(t *testing.T, c *websocket.Conn) frame {
+func read(t testing.TB, c *websocket.Conn) frame {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -141,7 +141,7 @@ func read(t *testing.T, c *websocket.Conn) frame {
 	return f
 }
 
-func readType(t *testing.T, c *websocket.Conn, typ string) frame {
+func readType(t testing.TB, c *websocket.Conn, typ string) frame {
 	t.Helper()
 	f := read(t, c)
 	if f.Type != typ {
@@ -150,7 +150,7 @@ func readType(t *testing.T, c *websocket.Conn, typ string) frame {
 	return f
 }
 
-func send(t *testing.T, c *websocket.Conn, v any) {
+func send(t testing.TB, c *websocket.Conn, v any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -164,7 +164,7 @@ func answer(text, clientID string) map[string]string {
 }
 
 // expectClose reads until the connection closes and returns its status.
-func expectClose(t *testing.T, c *websocket.Conn) websocket.StatusCode {
+func expectClose(t testing.TB, c *websocket.Conn) websocket.StatusCode {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -304,7 +304,7 @@ func testInterviewEndToEnd(t *testing.T, args []string) {
 
 // checkDebrief asserts the debrief contract: every quote is a verbatim
 // substring of the candidate turn it names.
-func checkDebrief(t *testing.T, iv *agent.Interview) {
+func checkDebrief(t testing.TB, iv *agent.Interview) {
 	t.Helper()
 	bySeq := map[int]agent.Turn{}
 	for _, tn := range iv.Turns {
