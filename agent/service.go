@@ -23,6 +23,9 @@ type Service struct {
 	Rules  Rules
 	Logger *slog.Logger
 	Now    func() time.Time
+	// TokenBudget caps the model tokens one interview may spend; past it
+	// the rules interviewer takes over. Zero means no cap.
+	TokenBudget int
 }
 
 // NewService returns a Service with the rules interviewer as its model.
@@ -133,7 +136,7 @@ func (s *Service) next(ctx context.Context, iv *Interview, emit func(int, string
 		if len(allowed) > 0 {
 			in := DecideInput{Principle: p, Role: iv.Role, Level: iv.Level, Turns: turns, Analysis: a,
 				Missing: missing, Allowed: allowed, FollowUps: FollowUpCount(turns)}
-			d := s.decide(ctx, in)
+			d := s.decide(ctx, s.model(iv), in)
 			if d.Gap != "" {
 				probe, ok := ChooseProbe(p, s.Retriever.Probes(), d.Gap, iv.ID+fmt.Sprint(seq))
 				if ok {
@@ -163,29 +166,39 @@ func (s *Service) next(ctx context.Context, iv *Interview, emit func(int, string
 
 // decide asks the model which gap to probe and holds it to the rules: the
 // gap must be one still allowed, and a failing model hands over to Rules.
-func (s *Service) decide(ctx context.Context, in DecideInput) Decision {
-	d, err := s.Model.Decide(ctx, in)
+func (s *Service) decide(ctx context.Context, m Model, in DecideInput) Decision {
+	d, err := m.Decide(ctx, in)
 	if err == nil && (d.Gap == "" || containsGap(in.Allowed, d.Gap)) {
 		return d
 	}
 	if err == nil {
 		err = fmt.Errorf("gap %q is not allowed", d.Gap)
 	}
-	s.Logger.Warn("model decide failed; rules decide", "model", s.Model.Name(), "err", err)
+	s.Logger.Warn("model decide failed; rules decide", "model", m.Name(), "err", err)
 	d, _ = s.Rules.Decide(ctx, in)
 	return d
 }
 
 // ask has the model word a question, falling back to Rules on failure.
 func (s *Service) ask(ctx context.Context, iv *Interview, in AskInput, emit func(string)) string {
-	text, u, err := s.Model.Ask(ctx, in, emit)
+	m := s.model(iv)
+	text, u, err := m.Ask(ctx, in, emit)
 	s.addUsage(ctx, iv.ID, u)
 	if err == nil && strings.TrimSpace(text) != "" {
 		return text
 	}
-	s.Logger.Warn("model ask failed; rules ask", "model", s.Model.Name(), "err", err)
+	s.Logger.Warn("model ask failed; rules ask", "model", m.Name(), "err", err)
 	text, _, _ = s.Rules.Ask(ctx, in, nil)
 	return text
+}
+
+// model returns the interviewer for iv: the configured model, or the rules
+// once the interview has spent its token budget.
+func (s *Service) model(iv *Interview) Model {
+	if s.TokenBudget > 0 && iv.Usage.PromptTokens+iv.Usage.CompletionTokens >= s.TokenBudget {
+		return s.Rules
+	}
+	return s.Model
 }
 
 func (s *Service) addUsage(ctx context.Context, id string, u Usage) {
@@ -283,6 +296,7 @@ func (s *Service) Grade(ctx context.Context, ownerID, id string) (*Debrief, erro
 func (s *Service) debrief(ctx context.Context, iv *Interview) *Debrief {
 	grades := make([]PrincipleGrade, len(iv.Principles))
 	usage := make([]Usage, len(iv.Principles))
+	m := s.model(iv)
 	var wg sync.WaitGroup
 	for i, pp := range iv.Principles {
 		p, ok := s.Retriever.Principle(pp.ID)
@@ -298,14 +312,14 @@ func (s *Service) debrief(ctx context.Context, iv *Interview) *Debrief {
 		go func() {
 			defer wg.Done()
 			in := GradeInput{Principle: p, Role: iv.Role, Level: iv.Level, Turns: turns, Analysis: Analyze(turns), Fit: s.fit(ctx, p, turns)}
-			grades[i], usage[i] = s.gradeOne(ctx, in)
+			grades[i], usage[i] = s.gradeOne(ctx, m, in)
 		}()
 	}
 	wg.Wait()
-	d := &Debrief{Principles: grades, GradedBy: s.Model.Name(), CreatedAt: s.Now()}
+	d := &Debrief{Principles: grades, GradedBy: m.Name(), CreatedAt: s.Now()}
 	for i, g := range grades {
 		d.Usage = d.Usage.Add(usage[i])
-		if g.Score != nil && g.GradedBy != s.Model.Name() {
+		if g.Score != nil && g.GradedBy != m.Name() {
 			d.GradedBy = s.Rules.Name()
 		}
 	}
@@ -315,34 +329,45 @@ func (s *Service) debrief(ctx context.Context, iv *Interview) *Debrief {
 	return d
 }
 
-// gradeOne grades a principle with the model, checks every quote against
-// the transcript and bounds the score by the rules' ceiling and by the
-// evidence: a principle with no verified quote cannot keep a hire score.
-func (s *Service) gradeOne(ctx context.Context, in GradeInput) (PrincipleGrade, Usage) {
+// gradeOne grades a principle with the model and holds the grade to the
+// transcript: every quote is checked against the candidate's words (those
+// that do not match are dropped and counted), the score may exceed neither
+// the rules' ceiling (red flags, thin or off-topic stories) nor the rules'
+// own score by more than one, and a principle left with no verified quote
+// cannot keep a hire score. A model that fails hands over to the rules.
+func (s *Service) gradeOne(ctx context.Context, m Model, in GradeInput) (PrincipleGrade, Usage) {
 	rules := GradeRules(in)
-	g, u, err := s.Model.Grade(ctx, in)
+	if m.Name() == s.Rules.Name() {
+		return rules, Usage{}
+	}
+	g, u, err := m.Grade(ctx, in)
 	if err != nil || g.Score == nil || *g.Score < 1 || *g.Score > 4 {
 		if err == nil {
 			err = fmt.Errorf("score out of range")
 		}
-		s.Logger.Warn("model grade failed; rules grade", "model", s.Model.Name(), "principle", in.Principle.ID, "err", err)
+		s.Logger.Warn("model grade failed; rules grade", "model", m.Name(), "principle", in.Principle.ID, "err", err)
 		return rules, u
 	}
 	g.Principle, g.Name = in.Principle.ID, in.Principle.Name
 	g.Evidence, g.DroppedQuotes = VerifyEvidence(in.Turns, g.Evidence)
-	score := *g.Score
-	if a := assess(in.Principle, in.Level, in.Analysis, in.Fit); score > a.ceiling {
-		score = a.ceiling
-		g.RedFlag = a.flag
+	if g.DroppedQuotes > 0 {
+		s.Logger.Warn("model quotes not in the transcript dropped", "model", m.Name(), "principle", in.Principle.ID, "dropped", g.DroppedQuotes)
 	}
-	if len(g.Evidence) == 0 && score > 2 {
-		score = 2
+	a := assess(in.Principle, in.Level, in.Analysis, in.Fit)
+	score := min(*g.Score, a.ceiling, *rules.Score+1)
+	if len(g.Evidence) == 0 {
+		score = min(score, 2)
+		g.Evidence = rules.Evidence
+	}
+	if a.flag != "" {
+		// The red flag and its explanation come from the rules, whatever
+		// the model said.
+		g.RedFlag = a.flag
+		g.Concerns = append([]string{rules.Concerns[0]}, g.Concerns...)
 	}
 	g.Score = &score
 	g.Rating = RatingForScore(score)
-	if g.GradedBy == "" {
-		g.GradedBy = s.Model.Name()
-	}
+	g.GradedBy = m.Name()
 	return g, u
 }
 
