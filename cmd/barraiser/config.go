@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -19,10 +20,14 @@ type Config struct {
 	Origins  []string
 	LogLevel string
 
-	OpenAIKey     string
-	OpenAIBaseURL string
-	LLMModel      string
-	LLMTimeout    time.Duration
+	OpenAIKey      string
+	OpenAIBaseURL  string
+	LLMModel       string
+	LLMTimeout     time.Duration
+	LLMRetries     int
+	TokenBudget    int
+	EmbeddingModel string
+	EmbeddingDim   int
 }
 
 // LLMEnabled reports whether an OpenAI-compatible model is configured.
@@ -47,6 +52,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", env("OPENAI_BASE_URL", ""), "OpenAI-compatible API base URL (OPENAI_BASE_URL)")
 	fs.StringVar(&c.LLMModel, "llm-model", env("LLM_MODEL", "gpt-4o-mini"), "chat model name (LLM_MODEL)")
 	timeout := fs.String("llm-timeout", env("LLM_TIMEOUT", "30s"), "deadline for each LLM call (LLM_TIMEOUT)")
+	retries := fs.String("llm-retries", env("LLM_RETRIES", "2"), "retries of a failed LLM call (LLM_RETRIES)")
+	budget := fs.String("llm-token-budget", env("LLM_TOKEN_BUDGET", "200000"), "model tokens one interview may spend before the rules take over; 0 for no cap (LLM_TOKEN_BUDGET)")
+	fs.StringVar(&c.EmbeddingModel, "embedding-model", env("EMBEDDING_MODEL", ""), "embedding model of the OpenAI-compatible API; empty uses the local embedder (EMBEDDING_MODEL)")
+	dim := fs.String("embedding-dim", env("EMBEDDING_DIM", "1536"), "dimensions of EMBEDDING_MODEL's vectors, at most 4000 (EMBEDDING_DIM)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -64,5 +73,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		return Config{}, fmt.Errorf("invalid -llm-timeout %q", *timeout)
 	}
 	c.LLMTimeout = d
+	for _, n := range []struct {
+		name string
+		s    string
+		dst  *int
+		min  int
+	}{{"-llm-retries", *retries, &c.LLMRetries, 0}, {"-llm-token-budget", *budget, &c.TokenBudget, 0}, {"-embedding-dim", *dim, &c.EmbeddingDim, 1}} {
+		v, err := strconv.Atoi(n.s)
+		if err != nil || v < n.min {
+			return Config{}, fmt.Errorf("invalid %s %q", n.name, n.s)
+		}
+		*n.dst = v
+	}
 	return c, nil
 }
