@@ -114,7 +114,7 @@ func BenchmarkAnalyzeAndDecide(b *testing.B) {
 	for b.Loop() {
 		a := Analyze(turns)
 		missing, allowed := followUpChoices(turns, a)
-		d, _ := Rules{}.Decide(b.Context(), DecideInput{Principle: p, Analysis: a, Missing: missing, Allowed: allowed})
+		d, _, _ := Rules{}.Decide(b.Context(), DecideInput{Principle: p, Analysis: a, Missing: missing, Allowed: allowed})
 		_ = d
 	}
 }

@@ -12,7 +12,7 @@ type Model interface {
 
 	// Decide chooses which gap to probe next, or returns an empty Gap to
 	// move on to the next principle. It must choose from in.Allowed.
-	Decide(ctx context.Context, in DecideInput) (Decision, error)
+	Decide(ctx context.Context, in DecideInput) (Decision, Usage, error)
 
 	// Ask words the next question. A streaming model calls emit with each
 	// chunk as it arrives; the returned text is the whole question.

@@ -12,7 +12,7 @@ import (
 // fakeModel is an agent.Model whose behaviour each test sets through its
 // function fields; a nil field falls back to the rules interviewer.
 type fakeModel struct {
-	DecideFn func(context.Context, agent.DecideInput) (agent.Decision, error)
+	DecideFn func(context.Context, agent.DecideInput) (agent.Decision, agent.Usage, error)
 	AskFn    func(context.Context, agent.AskInput, func(string)) (string, agent.Usage, error)
 	GradeFn  func(context.Context, agent.GradeInput) (agent.PrincipleGrade, agent.Usage, error)
 	asks     int
@@ -20,7 +20,7 @@ type fakeModel struct {
 
 func (f *fakeModel) Name() string { return "llm:fake" }
 
-func (f *fakeModel) Decide(ctx context.Context, in agent.DecideInput) (agent.Decision, error) {
+func (f *fakeModel) Decide(ctx context.Context, in agent.DecideInput) (agent.Decision, agent.Usage, error) {
 	if f.DecideFn == nil {
 		return agent.Rules{}.Decide(ctx, in)
 	}
@@ -144,7 +144,9 @@ func TestModelFailuresFallBackToRules(t *testing.T) {
 	svc := newService(t)
 	fail := errors.New("model down")
 	svc.Model = &fakeModel{
-		DecideFn: func(context.Context, agent.DecideInput) (agent.Decision, error) { return agent.Decision{}, fail },
+		DecideFn: func(context.Context, agent.DecideInput) (agent.Decision, agent.Usage, error) {
+			return agent.Decision{}, agent.Usage{}, fail
+		},
 		AskFn: func(context.Context, agent.AskInput, func(string)) (string, agent.Usage, error) {
 			return "", agent.Usage{}, fail
 		},
@@ -157,8 +159,8 @@ func TestModelFailuresFallBackToRules(t *testing.T) {
 		t.Errorf("debrief graded_by %q, principle %+v", d.GradedBy, d.Principles[0])
 	}
 	// A decision outside the allowed gaps is refused too.
-	svc.Model = &fakeModel{DecideFn: func(context.Context, agent.DecideInput) (agent.Decision, error) {
-		return agent.Decision{Gap: "astrology"}, nil
+	svc.Model = &fakeModel{DecideFn: func(context.Context, agent.DecideInput) (agent.Decision, agent.Usage, error) {
+		return agent.Decision{Gap: "astrology"}, agent.Usage{}, nil
 	}}
 	owner, iv := start(t, svc, "ownership")
 	ctx := context.Background()

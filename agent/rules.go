@@ -23,11 +23,11 @@ func (Rules) Name() string { return "rules" }
 
 // Decide probes the first missing gap, or moves on when nothing important is
 // missing.
-func (Rules) Decide(_ context.Context, in DecideInput) (Decision, error) {
+func (Rules) Decide(_ context.Context, in DecideInput) (Decision, Usage, error) {
 	if len(in.Missing) == 0 {
-		return Decision{Reason: "the story covers role, outcome, metrics, reflection and impact"}, nil
+		return Decision{Reason: "the story covers role, outcome, metrics, reflection and impact"}, Usage{}, nil
 	}
-	return Decision{Gap: in.Missing[0], Reason: "missing from the story so far"}, nil
+	return Decision{Gap: in.Missing[0], Reason: "missing from the story so far"}, Usage{}, nil
 }
 
 // Ask returns the retrieved opening question, or the probe's wording with a

@@ -136,7 +136,7 @@ func (s *Service) next(ctx context.Context, iv *Interview, emit func(int, string
 		if len(allowed) > 0 {
 			in := DecideInput{Principle: p, Role: iv.Role, Level: iv.Level, Turns: turns, Analysis: a,
 				Missing: missing, Allowed: allowed, FollowUps: FollowUpCount(turns)}
-			d := s.decide(ctx, s.model(iv), in)
+			d := s.decide(ctx, iv.ID, s.model(iv), in)
 			if d.Gap != "" {
 				probe, ok := ChooseProbe(p, s.Retriever.Probes(), d.Gap, iv.ID+fmt.Sprint(seq))
 				if ok {
@@ -166,8 +166,9 @@ func (s *Service) next(ctx context.Context, iv *Interview, emit func(int, string
 
 // decide asks the model which gap to probe and holds it to the rules: the
 // gap must be one still allowed, and a failing model hands over to Rules.
-func (s *Service) decide(ctx context.Context, m Model, in DecideInput) Decision {
-	d, err := m.Decide(ctx, in)
+func (s *Service) decide(ctx context.Context, id string, m Model, in DecideInput) Decision {
+	d, u, err := m.Decide(ctx, in)
+	s.addUsage(ctx, id, u)
 	if err == nil && (d.Gap == "" || containsGap(in.Allowed, d.Gap)) {
 		return d
 	}
@@ -175,7 +176,7 @@ func (s *Service) decide(ctx context.Context, m Model, in DecideInput) Decision 
 		err = fmt.Errorf("gap %q is not allowed", d.Gap)
 	}
 	s.Logger.Warn("model decide failed; rules decide", "model", m.Name(), "err", err)
-	d, _ = s.Rules.Decide(ctx, in)
+	d, _, _ = s.Rules.Decide(ctx, in)
 	return d
 }
 
