@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/openai"
 	"github.com/barraiser/barraiser/retrieval"
 	"github.com/barraiser/barraiser/retrieval/pgvector"
 	"github.com/barraiser/barraiser/store/postgres"
@@ -102,7 +103,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	embedder := retrieval.Hash{}
+	var embedder retrieval.Embedder = retrieval.Hash{}
+	if m.Config.EmbeddingModel != "" {
+		e, err := openai.NewEmbedder(m.openaiConfig())
+		if err != nil {
+			return err
+		}
+		embedder = e
+	}
 	var rt agent.Retriever
 	var claims web.ClaimWatcher
 	storeName := "sqlite"
@@ -130,7 +138,19 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Service = agent.NewService(m.Store, rt, m.Logger)
 	if m.Config.LLMEnabled() {
-		m.Logger.Warn("an OpenAI-compatible model is configured, but this build only has the rules interviewer; using rules")
+		model, err := openai.New(m.openaiConfig(), corpus.Principles)
+		if err != nil {
+			return err
+		}
+		m.Service.Model = model
+		m.Service.TokenBudget = m.Config.TokenBudget
+		baseURL := m.Config.OpenAIBaseURL
+		if baseURL == "" {
+			baseURL = "https://api.openai.com/v1 (default)"
+		}
+		// The key is never logged.
+		m.Logger.Info("LLM interviewer", "model", m.Config.LLMModel, "base_url", baseURL, "timeout", m.Config.LLMTimeout,
+			"retries", m.Config.LLMRetries, "token_budget", m.Config.TokenBudget)
 	}
 	if err := m.Service.Recover(ctx); err != nil {
 		return err
@@ -157,6 +177,17 @@ func (m *Main) Close() error {
 	}
 	m.closers = nil
 	return errors.Join(errs...)
+}
+
+// openaiConfig is the configuration of the OpenAI-compatible adapters.
+func (m *Main) openaiConfig() openai.Config {
+	retries := m.Config.LLMRetries
+	if retries == 0 {
+		retries = -1 // the adapter reads 0 as its default; 0 here means none
+	}
+	return openai.Config{APIKey: m.Config.OpenAIKey, BaseURL: m.Config.OpenAIBaseURL, Model: m.Config.LLMModel,
+		Timeout: m.Config.LLMTimeout, Retries: retries, EmbeddingModel: m.Config.EmbeddingModel,
+		EmbeddingDim: m.Config.EmbeddingDim, Logger: m.Logger}
 }
 
 // migrate applies the migrations of the configured store.

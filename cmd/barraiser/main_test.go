@@ -124,6 +124,7 @@ type frame struct {
 	Interview *agent.Interview `json:"interview"`
 	Turn      agent.Turn       `json:"turn"`
 	Seq       int              `json:"seq"`
+	Text      string           `json:"text"`
 	ClientID  string           `json:"client_id"`
 	Debrief   *agent.Debrief   `json:"debrief"`
 	Code      string           `json:"code"`
@@ -304,7 +305,10 @@ func testInterviewEndToEnd(t *testing.T, args []string) {
 
 // checkDebrief asserts the debrief contract: every quote is a verbatim
 // substring of the candidate turn it names.
-func checkDebrief(t testing.TB, iv *agent.Interview) {
+func checkDebrief(t testing.TB, iv *agent.Interview) { checkDebriefBy(t, iv, "rules") }
+
+// checkDebriefBy is checkDebrief for a debrief graded by gradedBy.
+func checkDebriefBy(t testing.TB, iv *agent.Interview, gradedBy string) {
 	t.Helper()
 	bySeq := map[int]agent.Turn{}
 	for _, tn := range iv.Turns {
@@ -321,7 +325,7 @@ func checkDebrief(t testing.TB, iv *agent.Interview) {
 			}
 		}
 	}
-	if iv.Debrief.GradedBy != "rules" || iv.Debrief.Summary == "" {
+	if iv.Debrief.GradedBy != gradedBy || iv.Debrief.Summary == "" {
 		t.Errorf("debrief graded_by %q summary %q", iv.Debrief.GradedBy, iv.Debrief.Summary)
 	}
 }
