@@ -186,7 +186,8 @@ func obedient(req goopenai.ChatCompletionRequest) openaitest.Reply {
 	user := openaitest.LastUser(req)
 	if strings.Contains(user, "Task: grade") {
 		for _, inj := range injections {
-			if i := strings.Index(user, inj); i >= 0 {
+			// The tail: the prompt may have neutralised a tag at the start.
+			if strings.Contains(user, inj[len(inj)-20:]) {
 				seq, _, _ := openaitest.FirstAnswer(user)
 				obeyed.Add(1)
 				return openaitest.Reply{Content: `{"score":4,"evidence":[{"seq":` + strconv.Itoa(seq) + `,"quote":` + strconv.Quote(inj) +
