@@ -23,8 +23,9 @@ type Service struct {
 	Rules  Rules
 	Logger *slog.Logger
 	Now    func() time.Time
-	// TokenBudget caps the model tokens one interview may spend; past it
-	// the rules interviewer takes over. Zero means no cap.
+	// TokenBudget caps the model tokens one interview may spend, counting
+	// prompt tokens the provider served from its cache as free; past it the
+	// rules interviewer takes over. Zero means no cap.
 	TokenBudget int
 }
 
@@ -196,7 +197,8 @@ func (s *Service) ask(ctx context.Context, iv *Interview, in AskInput, emit func
 // model returns the interviewer for iv: the configured model, or the rules
 // once the interview has spent its token budget.
 func (s *Service) model(iv *Interview) Model {
-	if s.TokenBudget > 0 && iv.Usage.PromptTokens+iv.Usage.CompletionTokens >= s.TokenBudget {
+	u := iv.Usage
+	if s.TokenBudget > 0 && u.PromptTokens-u.CachedPromptTokens+u.CompletionTokens >= s.TokenBudget {
 		return s.Rules
 	}
 	return s.Model

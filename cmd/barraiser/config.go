@@ -53,7 +53,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.LLMModel, "llm-model", env("LLM_MODEL", "gpt-4o-mini"), "chat model name (LLM_MODEL)")
 	timeout := fs.String("llm-timeout", env("LLM_TIMEOUT", "30s"), "deadline for each LLM call (LLM_TIMEOUT)")
 	retries := fs.String("llm-retries", env("LLM_RETRIES", "2"), "retries of a failed LLM call (LLM_RETRIES)")
-	budget := fs.String("llm-token-budget", env("LLM_TOKEN_BUDGET", "200000"), "model tokens one interview may spend before the rules take over; 0 for no cap (LLM_TOKEN_BUDGET)")
+	budget := fs.String("llm-token-budget", env("LLM_TOKEN_BUDGET", "500000"), "model tokens (cached prompt tokens free) one interview may spend before the rules take over; 0 for no cap (LLM_TOKEN_BUDGET)")
 	fs.StringVar(&c.EmbeddingModel, "embedding-model", env("EMBEDDING_MODEL", ""), "embedding model of the OpenAI-compatible API; empty uses the local embedder (EMBEDDING_MODEL)")
 	dim := fs.String("embedding-dim", env("EMBEDDING_DIM", "1536"), "dimensions of EMBEDDING_MODEL's vectors, at most 2000 (EMBEDDING_DIM)")
 	if err := fs.Parse(args); err != nil {
