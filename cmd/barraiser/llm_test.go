@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/barraiser/barraiser/openai/openaitest"
@@ -241,5 +242,77 @@ func TestPromptInjection(t *testing.T) {
 				t.Fatal("candidate text in a system message")
 			}
 		}
+	}
+}
+
+// TestReconnectMidStream: a client that reconnects while a question is
+// still streaming gets that question exactly once: the superseded stream is
+// never stored, the new connection's is.
+func TestReconnectMidStream(t *testing.T) {
+	srv := openaitest.NewServer(func(req goopenai.ChatCompletionRequest) openaitest.Reply {
+		rep := openaitest.Scripted(req)
+		if req.Stream {
+			rep.ChunkDelay = 30 * time.Millisecond
+		}
+		return rep
+	})
+	defer srv.Close()
+	m := startLLM(t, srv)
+	c := newClient(t, m.Server.URL())
+	iv := c.create(`{"role":"sde","level":"L5","principles":["ownership"]}`)
+	a, _, err := c.dial(iv.WSURL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.CloseNow()
+	readType(t, a, "session")
+	readType(t, a, "question_delta") // the opening is streaming on A
+	b, _, err := c.dial(iv.WSURL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.CloseNow()
+	readType(t, b, "session")
+	q, _ := nextQuestion(t, b)
+	if q.Type != "question" || q.Turn.Seq != 1 {
+		t.Fatalf("B got %+v", q)
+	}
+	// Wait for A's abandoned stream to finish, then look at what is stored.
+	time.Sleep(500 * time.Millisecond)
+	var got agent.Interview
+	c.do("GET", "/api/v1/interviews/"+iv.ID, "", &got)
+	if len(got.Turns) != 1 || got.Turns[0].Text != q.Turn.Text {
+		t.Fatalf("stored turns %+v, want only B's question", got.Turns)
+	}
+}
+
+// TestEmbeddingsThroughTheAPI: with EMBEDDING_MODEL the corpus is embedded
+// by the API in batches once, and a restart reuses the stored vectors.
+func TestEmbeddingsThroughTheAPI(t *testing.T) {
+	srv := openaitest.NewServer(nil)
+	defer srv.Close()
+	dir := t.TempDir()
+	args := []string{"-data-dir", dir, "-openai-base-url", srv.BaseURL(), "-llm-model", "test-model",
+		"-embedding-model", "test-embed", "-embedding-dim", "64"}
+	m := startArgs(t, args)
+	first := srv.EmbedCount()
+	if first < 4 { // 255 corpus entries in batches of at most 64
+		t.Fatalf("%d embedding requests for the corpus", first)
+	}
+	c := newClient(t, m.Server.URL())
+	iv := c.create(`{"role":"sde","level":"L5","focus":"an outage in a service another team owned","principle_count":1}`)
+	if len(iv.Principles) != 1 {
+		t.Fatalf("plan %+v", iv.Principles)
+	}
+	var info map[string]string
+	c.do("GET", "/api/v1/info", "", &info)
+	if info["embedder"] != "openai:test-embed:64" {
+		t.Errorf("info %v", info)
+	}
+	m.Close()
+	before := srv.EmbedCount()
+	startArgs(t, args)
+	if n := srv.EmbedCount() - before; n != 0 {
+		t.Errorf("a restart sent %d embedding requests; the corpus vectors are stored", n)
 	}
 }
