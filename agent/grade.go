@@ -220,6 +220,8 @@ func (s assessment) concerns() []string {
 	case FlagInjection:
 		if sen, ok := s.first(func(x Sentence) bool { return x.Injection }); ok {
 			out = append(out, fmt.Sprintf("The answer addresses the grader instead of the interviewer (%q). It was treated as an attempt to game the assessment and ignored.", clip(sen.Text, 160)))
+		} else {
+			out = append(out, "The answer addresses the grader instead of the interviewer. It was treated as an attempt to game the assessment and ignored.")
 		}
 	case FlagStuffing:
 		out = append(out, fmt.Sprintf("The answer names %d Leadership Principles but tells no story: no situation, no action you took, no result.", a.PrincipleNames))

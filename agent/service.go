@@ -366,7 +366,9 @@ func (s *Service) gradeOne(ctx context.Context, m Model, in GradeInput) (Princip
 		// The red flag and its explanation come from the rules, whatever
 		// the model said.
 		g.RedFlag = a.flag
-		g.Concerns = append([]string{rules.Concerns[0]}, g.Concerns...)
+		if len(rules.Concerns) > 0 {
+			g.Concerns = append([]string{rules.Concerns[0]}, g.Concerns...)
+		}
 	}
 	g.Score = &score
 	g.Rating = RatingForScore(score)
