@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/barraiser/barraiser/openai/openaitest"
 	"github.com/chromedp/chromedp"
+	goopenai "github.com/sashabaranov/go-openai"
 )
 
 // findChromium returns the browser to drive, or skips the test.
@@ -171,5 +173,52 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, name), buf, 0o644); err != nil {
 		t.Logf("screenshot: %v", err)
+	}
+}
+
+// TestBrowserStreamsQuestions: with a model that streams, the question
+// grows in the page word by word before it is complete.
+func TestBrowserStreamsQuestions(t *testing.T) {
+	ctx := newBrowser(t)
+	srv := openaitest.NewServer(func(req goopenai.ChatCompletionRequest) openaitest.Reply {
+		rep := openaitest.Scripted(req)
+		if req.Stream {
+			rep.ChunkDelay = 40 * time.Millisecond
+		}
+		return rep
+	})
+	defer srv.Close()
+	m := startLLM(t, srv)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(m.Server.URL()+"/"),
+		chromedp.WaitVisible(tid("start")),
+		chromedp.SetValue(tid("principle-count"), "1"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// Record the length of the first question's text every few milliseconds.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		window.__lens = [];
+		setInterval(() => {
+			const q = document.querySelector('[data-testid="question"]');
+			if (q) window.__lens.push(q.textContent.length);
+		}, 5);
+		return true;
+	})()`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(tid("start")), chromedp.WaitEnabled(tid("answer-input"))); err != nil {
+		t.Fatal(err)
+	}
+	lens, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`window.__lens`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	distinct := map[int]bool{}
+	for _, n := range lens {
+		distinct[n] = true
+	}
+	if len(distinct) < 3 {
+		t.Errorf("the question appeared in %d steps (%v); want it to grow as it streams", len(distinct), lens)
 	}
 }
