@@ -92,9 +92,16 @@ func (h *hub) start(ctx context.Context) {
 	}()
 }
 
-// closeAll tells every session the server is going away.
+// closeAll tells every session the server is going away, all at once: each
+// close waits for the peer's reply to the close handshake.
 func (h *hub) closeAll() {
+	var wg sync.WaitGroup
 	for _, s := range h.snapshot() {
-		s.conn.Close(websocket.StatusGoingAway, "server shutting down")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.conn.Close(websocket.StatusGoingAway, "server shutting down")
+		}()
 	}
+	wg.Wait()
 }
