@@ -82,6 +82,7 @@ func TestBrowserInterview(t *testing.T) {
 	); err != nil {
 		t.Fatalf("start interview: %v", err)
 	}
+	screenshot(t, ctx, "interview.png")
 
 	for i := 0; ; i++ {
 		if i > 6 {
@@ -112,6 +113,7 @@ func TestBrowserInterview(t *testing.T) {
 		if n, _ := count(ctx, "recommendation"); n > 0 {
 			break
 		}
+
 	}
 
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(tid("recommendation"))); err != nil {
