@@ -60,3 +60,13 @@ type History struct {
 	AskedQuestions map[string]bool
 	Practised      map[string]int
 }
+
+// CheckGeneration returns ESUPERSEDED when gen, the generation a writer
+// holds, is set and is not the interview's current one. Every store calls
+// it inside the transaction that writes.
+func CheckGeneration(id string, current, gen int64) error {
+	if gen != 0 && gen != current {
+		return Errorf(ESUPERSEDED, "Interview %s is driven by generation %d, not %d.", id, current, gen)
+	}
+	return nil
+}

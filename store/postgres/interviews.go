@@ -212,10 +212,7 @@ func lockedState(ctx context.Context, tx pgx.Tx, id string, gen int64) (state, e
 		return s, fmt.Errorf("postgres: interview %s: lock: %w", id, err)
 	}
 	s.status = agent.Status(status)
-	if gen != 0 && gen != s.gen {
-		return s, agent.Errorf(agent.ESUPERSEDED, "Interview %s is driven by generation %d, not %d.", id, s.gen, gen)
-	}
-	return s, nil
+	return s, agent.CheckGeneration(id, s.gen, gen)
 }
 
 // SetStatus moves an interview from one status to another and sets its

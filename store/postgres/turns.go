@@ -91,12 +91,13 @@ func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn
 	}
 	s.status = agent.Status(status)
 
-	switch {
-	case !exists:
+	if !exists {
 		return agent.Turn{}, false, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
-	case gen != 0 && gen != s.gen:
-		return agent.Turn{}, false, agent.Errorf(agent.ESUPERSEDED, "Interview %s is driven by generation %d, not %d.",
-			id, s.gen, gen)
+	}
+	if err := agent.CheckGeneration(id, s.gen, gen); err != nil {
+		return agent.Turn{}, false, err
+	}
+	switch {
 	case found:
 		return prev, false, nil
 	case s.status != agent.StatusInProgress:
