@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,34 +19,66 @@ import (
 	goopenai "github.com/sashabaranov/go-openai"
 )
 
+// relayModel answers like the scripted interviewer, and stamps each streamed
+// question's first chunk with the wall-clock time it is sent, so that a
+// client in another process can tell how long the chunk took to reach it.
+// Each question streams for over a second.
+func relayModel(req goopenai.ChatCompletionRequest) openaitest.Reply {
+	rep := openaitest.Scripted(req)
+	if !req.Stream {
+		return rep
+	}
+	// The role chunk and this one go out at once, as soon as this returns.
+	tag := "Q" + strconv.FormatInt(time.Now().UnixNano(), 10) + " "
+	rep.Chunks = append([]string{tag}, strings.SplitAfter(rep.Content, " ")...)
+	rep.ChunkDelay = 100 * time.Millisecond
+	return rep
+}
+
+// TestHelperRelayModel is not a test: BenchmarkRelayOverhead runs the test
+// binary again with BARRAISER_RELAY_MODEL set to serve relayModel from a
+// process of its own, as a real model server would be.
+func TestHelperRelayModel(t *testing.T) {
+	if os.Getenv("BARRAISER_RELAY_MODEL") == "" {
+		t.Skip("helper process for BenchmarkRelayOverhead")
+	}
+	srv := openaitest.NewServer(relayModel)
+	fmt.Println("URL", srv.BaseURL())
+	select {}
+}
+
 // BenchmarkRelayOverhead measures what the server adds between the model
-// and the browser: the time from the in-test model sending a question's
-// first chunk to the WebSocket client receiving it as question_delta, with
-// 200 connected interviews answering at once so that 200 follow-ups stream
-// together. Model, server and clients share the machine.
+// and the browser: the time from the model sending a question's first chunk
+// to the WebSocket client receiving it as question_delta. 200 connected
+// interviews answer within one second, so that their 200 follow-ups, each
+// streaming for over a second, are in flight together. The model runs in a
+// process of its own; server and clients share the test process.
 //
 //	go test -run xxx -bench RelayOverhead -benchtime 3x ./cmd/barraiser
 func BenchmarkRelayOverhead(b *testing.B) {
 	const streams = 200
-	var (
-		mu     sync.Mutex
-		sentAt = map[string]time.Time{}
-		next   atomic.Int64
-	)
-	srv := openaitest.NewServer(func(req goopenai.ChatCompletionRequest) openaitest.Reply {
-		rep := openaitest.Scripted(req)
-		if !req.Stream {
-			return rep
+	model := exec.Command(os.Args[0], "-test.run=^TestHelperRelayModel$")
+	model.Env = append(os.Environ(), "BARRAISER_RELAY_MODEL=1")
+	out, err := model.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := model.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { model.Process.Kill(); model.Wait() }()
+	sc := bufio.NewScanner(out)
+	baseURL := ""
+	for sc.Scan() {
+		if u, ok := strings.CutPrefix(sc.Text(), "URL "); ok {
+			baseURL = u
+			break
 		}
-		tag := "Q" + strconv.FormatInt(next.Add(1), 10) + " "
-		mu.Lock()
-		sentAt[tag] = time.Now() // the first chunk goes out right after this
-		mu.Unlock()
-		rep.Chunks = append([]string{tag}, strings.SplitAfter(rep.Content, " ")...)
-		return rep
-	})
-	defer srv.Close()
-	m := startArgs(b, []string{"-data-dir", b.TempDir(), "-openai-base-url", srv.BaseURL(), "-llm-model", "bench", "-llm-timeout", "30s", "-llm-token-budget", "0"})
+	}
+	if baseURL == "" {
+		b.Fatal("the model process did not start")
+	}
+	m := startArgs(b, []string{"-data-dir", b.TempDir(), "-openai-base-url", baseURL, "-llm-model", "bench", "-llm-timeout", "30s", "-llm-token-budget", "0"})
 	c := newClient(b, m.Server.URL())
 	var all []time.Duration
 	for i := 0; i < b.N; i++ {
@@ -69,7 +104,8 @@ func BenchmarkRelayOverhead(b *testing.B) {
 		}
 		wg.Wait()
 		b.StartTimer()
-		// Then all answer at once, and each follow-up streams back.
+		// Then each answers at a random moment within one second, and its
+		// follow-up streams back while the others stream too.
 		ds := make([]time.Duration, streams)
 		for j, conn := range conns {
 			wg.Add(1)
@@ -78,6 +114,7 @@ func BenchmarkRelayOverhead(b *testing.B) {
 				defer conn.CloseNow()
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
+				time.Sleep(time.Duration(rand.Int64N(int64(time.Second))))
 				send(b, conn, answer(vagueAnswer, "a"))
 				for {
 					_, data, err := conn.Read(ctx)
@@ -87,12 +124,10 @@ func BenchmarkRelayOverhead(b *testing.B) {
 					}
 					s := string(data)
 					if k := strings.Index(s, `"text":"Q`); strings.Contains(s, `"question_delta"`) && k >= 0 {
-						at := time.Now()
-						tag := s[k+8:]
-						tag = tag[:strings.Index(tag, `"`)]
-						mu.Lock()
-						ds[j] = at.Sub(sentAt[tag])
-						mu.Unlock()
+						at := time.Now().UnixNano()
+						tag := s[k+9:]
+						sentAt, _ := strconv.ParseInt(strings.TrimSpace(tag[:strings.Index(tag, `"`)]), 10, 64)
+						ds[j] = time.Duration(at - sentAt)
 						return
 					}
 				}

@@ -48,7 +48,7 @@ type Reply struct {
 	Vectors [][]float32
 
 	// Delay comes before the first byte of the response, ChunkDelay before
-	// each streamed chunk after the first.
+	// each streamed chunk after the first content chunk.
 	Delay      time.Duration
 	ChunkDelay time.Duration
 
@@ -292,12 +292,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req goopenai.Cha
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 	withUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
-	first := true
+	// The role chunk and the first content chunk go out together, as a
+	// model's first token does; ChunkDelay comes before each later chunk.
+	sent := 0
 	send := func(c completion) bool {
-		if !first && !wait(r, rep.ChunkDelay) {
+		if sent >= 2 && !wait(r, rep.ChunkDelay) {
 			return false
 		}
-		first = false
+		sent++
 		c.ID, c.Object, c.Created, c.Model = "chatcmpl-test", "chat.completion.chunk", time.Now().Unix(), req.Model
 		if withUsage && c.Usage == nil {
 			c.Usage = json.RawMessage("null")
