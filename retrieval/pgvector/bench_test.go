@@ -50,7 +50,7 @@ func variants(c *retrieval.Corpus, n int) []agent.Question {
 // open100k returns an index over 100,000 generated questions in the database
 // named by BENCH_DATABASE_URL (kept between runs; the first run embeds and
 // indexes everything, which takes a few minutes).
-func open100k(b *testing.B) (hnsw, exact *Index, qs []string) {
+func open100k(b *testing.B) (auto, hnsw, exact *Index, qs []string) {
 	url := os.Getenv("BENCH_DATABASE_URL")
 	if url == "" {
 		b.Skip("BENCH_DATABASE_URL not set; skipping the 100,000-question benchmark")
@@ -70,15 +70,18 @@ func open100k(b *testing.B) (hnsw, exact *Index, qs []string) {
 	}
 	c := &retrieval.Corpus{Principles: base.Principles, Probes: base.Probes, Questions: variants(base, 100_000)}
 	start := time.Now()
-	if hnsw, err = New(ctx, db, c, retrieval.Hash{}); err != nil {
+	if auto, err = New(ctx, db, c, retrieval.Hash{}); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("corpus of %d questions ready in %s", len(c.Questions), time.Since(start).Round(time.Second))
-	exact = &Index{}
-	*exact = *hnsw
-	exact.Mode = Exact
+	hnsw, exact = &Index{}, &Index{}
+	*hnsw, *exact = *auto, *auto
+	hnsw.Mode, exact.Mode = Indexed, Exact
 	if ef, err := strconv.Atoi(os.Getenv("BENCH_EF_SEARCH")); err == nil {
-		hnsw.EfSearch = ef
+		auto.EfSearch, hnsw.EfSearch = ef, ef
+	}
+	if n, err := strconv.Atoi(os.Getenv("BENCH_EXACT_BELOW")); err == nil {
+		auto.ExactBelow = n
 	}
 	bq, _ := os.ReadFile("../testdata/queries.json")
 	for _, line := range strings.Split(string(bq), "\n") {
@@ -86,7 +89,7 @@ func open100k(b *testing.B) (hnsw, exact *Index, qs []string) {
 			qs = append(qs, strings.TrimSuffix(q, `",`))
 		}
 	}
-	return hnsw, exact, qs
+	return auto, hnsw, exact, qs
 }
 
 // filters spreads the queries over principles, roles and levels.
@@ -120,25 +123,26 @@ func percentiles(ds []time.Duration) (p50, p99 time.Duration) {
 }
 
 // BenchmarkFiltered100k measures filtered top-10 question search over
-// 100,000 questions with the HNSW index and with an exact scan, and the
-// recall@10 of the index against the exact answer.
+// 100,000 questions: as the server searches (auto: exact over the matching
+// rows when they are few, else the index), by the HNSW index alone, and by
+// an exact scan; and the recall@10 of the first two against the last.
 //
 //	BENCH_DATABASE_URL=postgres://… go test -run xxx -bench Filtered100k -benchtime 400x ./retrieval/pgvector
 func BenchmarkFiltered100k(b *testing.B) {
-	hnsw, exact, qs := open100k(b)
+	auto, hnsw, exact, qs := open100k(b)
 	ctx := context.Background()
 	const k = 10
 	// Measure the steady state: one pass over every query and filter first
 	// brings the tables and indexes into the buffer cache.
 	for i := range 400 {
-		if _, err := hnsw.SearchQuestions(ctx, qs[i%len(qs)], k, filterFor(hnsw, i)); err != nil {
+		if _, err := auto.SearchQuestions(ctx, qs[i%len(qs)], k, filterFor(auto, i)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	for _, mode := range []struct {
 		name string
 		ix   *Index
-	}{{"hnsw", hnsw}, {"exact", exact}} {
+	}{{"auto", auto}, {"index", hnsw}, {"exact", exact}} {
 		b.Run(mode.name, func(b *testing.B) {
 			var ds []time.Duration
 			b.ResetTimer()
@@ -160,7 +164,7 @@ func BenchmarkFiltered100k(b *testing.B) {
 	for _, mode := range []struct {
 		name string
 		ix   *Index
-	}{{"recall", hnsw}} {
+	}{{"recall-auto", auto}, {"recall-index", hnsw}} {
 		b.Run(mode.name, func(b *testing.B) {
 			var found, total, short int
 			for i := 0; i < b.N; i++ {

@@ -34,17 +34,28 @@ type Index struct {
 	EfSearch int
 	// Mode chooses between the index and an exact scan.
 	Mode Mode
+	// ExactBelow is the number of matching rows under which Auto compares
+	// the query with each of them.
+	ExactBelow int
 }
 
 // Mode is how a search finds its nearest rows.
 type Mode int
 
-// The search modes: the index, or an exact scan, the reference that
-// measures the index's recall.
+// The search modes. Auto, the default, compares the query with each
+// matching row when a principle's filter keeps fewer than ExactBelow rows,
+// and walks the index otherwise; Indexed always walks the index and Exact
+// always scans, for measuring the two.
 const (
-	Indexed Mode = iota
+	Auto Mode = iota
+	Indexed
 	Exact
 )
+
+// DefaultExactBelow is the default ExactBelow: listing the matching rows
+// takes an index-only scan, and comparing a few hundred vectors costs less
+// than walking the index past the rows the filter rejects.
+const DefaultExactBelow = 1000
 
 var _ agent.Retriever = (*Index)(nil)
 
@@ -71,7 +82,7 @@ func New(ctx context.Context, db *postgres.DB, c *retrieval.Corpus, e retrieval.
 	// The embedder id is written as a literal, never a parameter: only then
 	// can the planner match the partial index, even with cached plans.
 	return &Index{Catalog: retrieval.NewCatalog(c), pool: db.Pool(), embedder: e, expr: postgres.VectorExpr(e.Dim()),
-		where: "e.embedder = '" + e.ID() + "'", EfSearch: 200}, nil
+		where: "e.embedder = '" + e.ID() + "'", EfSearch: 200, ExactBelow: DefaultExactBelow}, nil
 }
 
 // SearchPrinciples implements agent.Retriever: every principle's own
@@ -148,11 +159,33 @@ func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f age
 	var out []agent.Question
 	err = pgx.BeginFunc(ctx, ix.pool, func(tx pgx.Tx) error {
 		exact := ix.Mode == Exact
+		query := fmt.Sprintf(`SELECT e.entry_id FROM embeddings e WHERE %s ORDER BY %s LIMIT %d %s`, where, order, k, planTag(exact))
+		if ix.Mode == Auto && f.Principle != "" {
+			// List the matching rows from the filter index alone; if they
+			// are few, compare the query with each of them.
+			rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT e.entry_id FROM embeddings e WHERE %s AND $1::vector IS NOT NULL LIMIT %d`,
+				where, ix.ExactBelow), args...)
+			if err != nil {
+				return err
+			}
+			ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				return nil
+			}
+			if len(ids) < ix.ExactBelow {
+				exact = true
+				query = fmt.Sprintf(`SELECT e.entry_id FROM embeddings e WHERE %s AND e.entry_id = ANY($2) ORDER BY %s LIMIT %d %s`,
+					ix.where, order, k, planTag(true))
+				args = []any{qv, ids}
+			}
+		}
 		if err := ix.setScan(ctx, tx, k, exact); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT e.entry_id FROM embeddings e WHERE %s ORDER BY %s LIMIT %d %s`,
-			where, order, k, planTag(exact)), args...)
+		rows, err := tx.Query(ctx, query, args...)
 		if err != nil {
 			return err
 		}
