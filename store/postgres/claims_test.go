@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/postgres/pgtest"
 )
 
 // claim is one call of a WatchClaims callback.
@@ -67,7 +68,7 @@ func claimUntilHeard(t *testing.T, db *DB, id string, heard <-chan claim, within
 
 func TestWatchClaims(t *testing.T) {
 	ctx := context.Background()
-	u := freshDatabase(t, "")
+	u := pgtest.Database(t, "")
 	a, b := openURL(t, u), openURL(t, u)
 	at := time.Now()
 	if err := a.CreateInterview(ctx, &agent.Interview{ID: "iv 1", OwnerID: "alice", Role: agent.RoleSDE, Level: "L5",
@@ -112,7 +113,7 @@ func TestWatchClaims(t *testing.T) {
 
 func TestWatchClaimsReconnects(t *testing.T) {
 	ctx := context.Background()
-	u := freshDatabase(t, "")
+	u := pgtest.Database(t, "")
 	a, b := openURL(t, u), openURL(t, u)
 	at := time.Now()
 	if err := a.CreateInterview(ctx, &agent.Interview{ID: "iv-1", OwnerID: "alice", Role: agent.RoleSDE, Level: "L5",

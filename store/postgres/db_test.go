@@ -2,78 +2,15 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"net/url"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/postgres/pgtest"
 	"github.com/barraiser/barraiser/store/storetest"
 )
-
-// adminURL returns TEST_DATABASE_URL, the database the tests create their
-// own databases from. Without it the test is skipped, except on CI
-// (CI set), which must run these tests.
-func adminURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("TEST_DATABASE_URL")
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("TEST_DATABASE_URL not set; CI must run the PostgreSQL tests (scripts/test-postgres.sh prints it)")
-		}
-		t.Skip("TEST_DATABASE_URL not set; skipping PostgreSQL tests")
-	}
-	return u
-}
-
-// freshDatabase creates an empty database, dropped when the test ends, and
-// returns its URL. options are appended to CREATE DATABASE.
-func freshDatabase(t testing.TB, options string) string {
-	t.Helper()
-	admin := adminURL(t)
-	ctx := context.Background()
-	name := "t_" + strings.ToLower(rand.Text()[:16])
-	exec := func(sql string) error {
-		ctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, sql)
-		return err
-	}
-	if err := exec("CREATE DATABASE " + name + " " + options); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	return withDatabase(t, admin, name)
-}
-
-// withDatabase returns a database URL (or key=value DSN) naming another
-// database.
-func withDatabase(t testing.TB, databaseURL, name string) string {
-	t.Helper()
-	if !strings.Contains(databaseURL, "://") {
-		return databaseURL + " dbname=" + name // a later key wins
-	}
-	u, err := url.Parse(databaseURL)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
-	}
-	u.Path, u.RawPath = "/"+name, ""
-	return u.String()
-}
 
 // openURL opens the store at databaseURL, closed when the test ends.
 func openURL(t testing.TB, databaseURL string) *DB {
@@ -91,11 +28,11 @@ func openURL(t testing.TB, databaseURL string) *DB {
 // openTest opens the store on a fresh database.
 func openTest(t testing.TB) *DB {
 	t.Helper()
-	return openURL(t, freshDatabase(t, ""))
+	return openURL(t, pgtest.Database(t, ""))
 }
 
 func TestConformance(t *testing.T) {
-	adminURL(t)
+	pgtest.AdminURL(t)
 	storetest.Run(t, func(t *testing.T) interface {
 		agent.Store
 		agent.EmbeddingStore
@@ -107,17 +44,17 @@ func TestConformance(t *testing.T) {
 // TestConformanceICU runs the suite on a database whose default collation
 // is not byte order, where ids must still sort as in the SQLite store.
 func TestConformanceICU(t *testing.T) {
-	adminURL(t)
+	pgtest.AdminURL(t)
 	const icu = "TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"
 	storetest.Run(t, func(t *testing.T) interface {
 		agent.Store
 		agent.EmbeddingStore
 	} {
-		return openURL(t, freshDatabase(t, icu))
+		return openURL(t, pgtest.Database(t, icu))
 	})
 	t.Run("ByteOrder", func(t *testing.T) {
 		ctx := context.Background()
-		db := openURL(t, freshDatabase(t, icu))
+		db := openURL(t, pgtest.Database(t, icu))
 		var icuFirst bool
 		if err := db.Pool().QueryRow(ctx, `SELECT 'iv-a' < 'iv-B'`).Scan(&icuFirst); err != nil {
 			t.Fatal(err)
@@ -158,7 +95,7 @@ func TestConformanceICU(t *testing.T) {
 }
 
 func TestOpenPoolSize(t *testing.T) {
-	base := freshDatabase(t, "")
+	base := pgtest.Database(t, "")
 	db := openURL(t, base)
 	if got, want := db.Pool().Config().MaxConns, int32(max(8, 4*runtime.GOMAXPROCS(0))); got != want {
 		t.Errorf("default MaxConns = %d, want %d", got, want)
@@ -179,7 +116,7 @@ func TestOpenPoolSize(t *testing.T) {
 }
 
 func TestOpenUnreachable(t *testing.T) {
-	adminURL(t)
+	pgtest.AdminURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	// Port 1 on loopback refuses connections.
@@ -195,7 +132,7 @@ func TestOpenUnreachable(t *testing.T) {
 
 func TestMigrateIdempotent(t *testing.T) {
 	ctx := context.Background()
-	u := freshDatabase(t, "")
+	u := pgtest.Database(t, "")
 	for i := range 2 {
 		if err := Migrate(ctx, u); err != nil {
 			t.Fatalf("Migrate #%d: %v", i+1, err)
@@ -207,7 +144,7 @@ func TestMigrateIdempotent(t *testing.T) {
 
 func TestMigrateConcurrent(t *testing.T) {
 	ctx := context.Background()
-	u := freshDatabase(t, "")
+	u := pgtest.Database(t, "")
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() { errs <- Migrate(ctx, u) }()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/postgres/pgtest"
 )
 
 // TestAppendTurnRace appends every turn of an interview from two stores
@@ -17,7 +18,7 @@ import (
 // loser gets the winner's turn back, not created.
 func TestAppendTurnRace(t *testing.T) {
 	ctx := context.Background()
-	u := freshDatabase(t, "")
+	u := pgtest.Database(t, "")
 	dbs := [2]*DB{openURL(t, u), openURL(t, u)}
 	at := time.Now()
 	if err := dbs[0].CreateInterview(ctx, &agent.Interview{ID: "iv-1", OwnerID: "alice", Role: agent.RoleSDE,

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/postgres/pgtest"
 )
 
 // syncEntries stores a corpus of n questions, q-0 … q-(n-1).
@@ -242,7 +243,7 @@ func TestEnsureVectorIndex(t *testing.T) {
 
 func TestEnsureVectorIndexConcurrent(t *testing.T) {
 	ctx := context.Background()
-	u := freshDatabase(t, "")
+	u := pgtest.Database(t, "")
 	dbs := []*DB{openURL(t, u), openURL(t, u), openURL(t, u), openURL(t, u)}
 	errs := make(chan error, len(dbs))
 	for _, db := range dbs {

@@ -5,57 +5,76 @@ package pgtest
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// URL creates an empty database for the test and returns its URL; the
-// database is dropped when the test ends. Without TEST_DATABASE_URL the test
-// is skipped, except under CI, where PostgreSQL must be there.
-func URL(t testing.TB) string {
+// AdminURL returns TEST_DATABASE_URL, the server the tests create their own
+// databases on. Without it the test is skipped, except under CI, where
+// PostgreSQL must be there.
+func AdminURL(t testing.TB) string {
 	t.Helper()
-	admin := os.Getenv("TEST_DATABASE_URL")
-	if admin == "" {
+	u := os.Getenv("TEST_DATABASE_URL")
+	if u == "" {
 		if os.Getenv("CI") != "" {
-			t.Fatal("TEST_DATABASE_URL is not set, and CI must run the PostgreSQL tests")
+			t.Fatal("TEST_DATABASE_URL is not set, and CI must run the PostgreSQL tests (scripts/test-postgres.sh prints it)")
 		}
 		t.Skip("TEST_DATABASE_URL not set; skipping PostgreSQL tests")
 	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "t_" + hex.EncodeToString(b[:])
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatalf("pgtest: connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("pgtest: create database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	return u
+}
+
+// URL creates an empty database for the test and returns its URL; the
+// database is dropped when the test ends.
+func URL(t testing.TB) string {
+	t.Helper()
+	return Database(t, "")
+}
+
+// Database is URL with options appended to CREATE DATABASE, such as a
+// locale provider.
+func Database(t testing.TB, options string) string {
+	t.Helper()
+	admin := AdminURL(t)
+	name := "t_" + strings.ToLower(rand.Text()[:16])
+	exec := func(sql string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		conn, err := pgx.Connect(ctx, admin)
 		if err != nil {
-			t.Logf("pgtest: drop %s: %v", name, err)
-			return
+			return err
 		}
 		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Logf("pgtest: drop %s: %v", name, err)
+		_, err = conn.Exec(ctx, sql)
+		return err
+	}
+	if err := exec("CREATE DATABASE " + name + " " + options); err != nil {
+		t.Fatalf("pgtest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: drop database %s: %v", name, err)
 		}
 	})
-	u, err := url.Parse(admin)
+	return withDatabase(t, admin, name)
+}
+
+// withDatabase returns a database URL (or key=value DSN) naming another
+// database.
+func withDatabase(t testing.TB, databaseURL, name string) string {
+	t.Helper()
+	if !strings.Contains(databaseURL, "://") {
+		return databaseURL + " dbname=" + name // a later key wins
+	}
+	u, err := url.Parse(databaseURL)
 	if err != nil {
 		t.Fatalf("pgtest: TEST_DATABASE_URL: %v", err)
 	}
-	u.Path = "/" + name
+	u.Path, u.RawPath = "/"+name, ""
 	return u.String()
 }
