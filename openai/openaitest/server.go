@@ -203,6 +203,27 @@ func RejectResponseFormat(next RespondFunc) RespondFunc {
 	}
 }
 
+// failed plays the parts of rep that come before a successful body: the
+// delay, a dropped connection, Retry-After and an error status. It reports
+// whether the response is finished.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, rep Reply) bool {
+	if !wait(r, rep.Delay) {
+		return true
+	}
+	if rep.Drop {
+		drop(w)
+		return true
+	}
+	if rep.RetryAfter != "" {
+		w.Header().Set("Retry-After", rep.RetryAfter)
+	}
+	if rep.Status >= 400 {
+		writeError(w, rep)
+		return true
+	}
+	return false
+}
+
 func (s *Server) log(r Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, r)
@@ -227,18 +248,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	cached := s.cachedTokens(req)
 	s.mu.Unlock()
 	rep := respond(req)
-	if !wait(r, rep.Delay) {
-		return
-	}
-	if rep.Drop {
-		drop(w)
-		return
-	}
-	if rep.RetryAfter != "" {
-		w.Header().Set("Retry-After", rep.RetryAfter)
-	}
-	if rep.Status >= 400 {
-		writeError(w, rep)
+	if s.failed(w, r, rep) {
 		return
 	}
 	u := rep.Usage
@@ -387,18 +397,7 @@ func (s *Server) handleEmbeddings(w http.ResponseWriter, r *http.Request) {
 	if f != nil {
 		rep = f(req)
 	}
-	if !wait(r, rep.Delay) {
-		return
-	}
-	if rep.Drop {
-		drop(w)
-		return
-	}
-	if rep.RetryAfter != "" {
-		w.Header().Set("Retry-After", rep.RetryAfter)
-	}
-	if rep.Status >= 400 {
-		writeError(w, rep)
+	if s.failed(w, r, rep) {
 		return
 	}
 	vecs := rep.Vectors
