@@ -46,6 +46,7 @@ type Sentence struct {
 	Reflection bool
 	Impact     bool
 	Injection  bool
+	TimeFrame  bool
 }
 
 // Analyze reads the candidate turns among turns and reports what the story
@@ -93,9 +94,7 @@ func Analyze(turns []Turn) Analysis {
 			a.Impact = a.Impact || s.Impact
 			a.WeCount += s.We
 			a.Metrics = append(a.Metrics, s.Metrics...)
-			if hasTimeFrame(s.lower) {
-				a.TimeFrame = true
-			}
+			a.TimeFrame = a.TimeFrame || s.TimeFrame
 			for _, v := range s.Actions {
 				if !seenVerb[v] {
 					seenVerb[v] = true
@@ -129,6 +128,7 @@ func analyzeSentence(seq int, text string) Sentence {
 	s.Reflection = containsAny(padded, reflectionCues) && !containsAny(lower, noReflectionCues)
 	s.Impact = containsAny(lower, impactCues) && !containsAny(lower, noImpactCues)
 	s.Injection = containsAny(lower, injectionCues)
+	s.TimeFrame = hasTimeFrame(lower, words)
 	return s
 }
 
@@ -262,11 +262,17 @@ func isLabel(s string) bool {
 
 var months = []string{"january", "february", "march", "april", "may ", "june", "july", "august", "september", "october", "november", "december"}
 
-func hasTimeFrame(lower string) bool {
-	if containsAny(lower, months) || containsAny(lower, []string{"last year", "last spring", "last summer", "last fall", "last winter", "last quarter", "last month", " weeks", " months", " quarters", " sprints", " days", "within ", "q1", "q2", "q3", "q4"}) {
+// timeCues mark when a story happened or how long it took.
+var timeCues = []string{"last year", "last spring", "last summer", "last fall", "last winter", "last quarter", "last month",
+	" weeks", " months", " quarters", " sprints", " days", "within ", "q1", "q2", "q3", "q4"}
+
+// hasTimeFrame reports a date, a year or a duration in a sentence, given
+// its lowercased text and its words.
+func hasTimeFrame(lower string, words []string) bool {
+	if containsAny(lower, months) || containsAny(lower, timeCues) {
 		return true
 	}
-	for _, w := range tokenize(lower) {
+	for _, w := range words {
 		if isYear(w) {
 			return true
 		}

@@ -65,7 +65,7 @@ func FollowUpCount(turns []Turn) int {
 	return n
 }
 
-// remove returns gaps without those in probed, keeping order.
+// unprobed returns gaps without those in probed, keeping order.
 func unprobed(gaps []Gap, probed map[Gap]bool) []Gap {
 	var out []Gap
 	for _, g := range gaps {
