@@ -13,16 +13,21 @@ type Catalog struct {
 	corpus     *Corpus
 	principles map[string]agent.Principle
 	questions  map[string]agent.Question
+	// byPrinciple lists each principle's questions (those whose first
+	// principle it is) in corpus order.
+	byPrinciple map[string][]agent.Question
 }
 
 // NewCatalog indexes a corpus by id.
 func NewCatalog(c *Corpus) *Catalog {
-	cat := &Catalog{corpus: c, principles: map[string]agent.Principle{}, questions: map[string]agent.Question{}}
+	cat := &Catalog{corpus: c, principles: map[string]agent.Principle{}, questions: map[string]agent.Question{},
+		byPrinciple: map[string][]agent.Question{}}
 	for _, p := range c.Principles {
 		cat.principles[p.ID] = p
 	}
 	for _, q := range c.Questions {
 		cat.questions[q.ID] = q
+		cat.byPrinciple[q.Principles[0]] = append(cat.byPrinciple[q.Principles[0]], q)
 	}
 	return cat
 }
@@ -44,6 +49,26 @@ func (c *Catalog) Question(id string) (agent.Question, bool) {
 
 // Questions implements agent.Retriever.
 func (c *Catalog) Questions() []agent.Question { return c.corpus.Questions }
+
+// Matching returns the ids of the questions that pass f, in corpus order,
+// stopping after limit of them. It reads only f.Principle's questions when
+// f names a principle.
+func (c *Catalog) Matching(f agent.QuestionFilter, limit int) []string {
+	qs := c.corpus.Questions
+	if f.Principle != "" {
+		qs = c.byPrinciple[f.Principle]
+	}
+	var ids []string
+	for _, q := range qs {
+		if len(ids) >= limit {
+			break
+		}
+		if matches(q, f) {
+			ids = append(ids, q.ID)
+		}
+	}
+	return ids
+}
 
 // Probes implements agent.Retriever.
 func (c *Catalog) Probes() []agent.Probe { return c.corpus.Probes }

@@ -9,6 +9,8 @@
 #   PG_ROOT   where the trixie root is kept   (default /var/tmp/barraiser-pgroot)
 #   PG_PORT   the port to listen on           (default 55432)
 #   PG_MIRROR the Debian mirror               (default http://deb.debian.org/debian)
+#   PG_SHARED_BUFFERS shared_buffers          (default 2GB: the vector
+#             indexes and the rows they point at stay in memory)
 #
 # Usage: url=$(scripts/test-postgres.sh) ; TEST_DATABASE_URL=$url go test ./...
 set -euo pipefail
@@ -16,6 +18,7 @@ set -euo pipefail
 ROOT=${PG_ROOT:-/var/tmp/barraiser-pgroot}
 PORT=${PG_PORT:-55432}
 MIRROR=${PG_MIRROR:-http://deb.debian.org/debian}
+SHARED_BUFFERS=${PG_SHARED_BUFFERS:-2GB}
 BIN=/usr/lib/postgresql/17/bin
 DATA=/var/lib/barraiser-pg
 DB=barraiser_test
@@ -70,7 +73,7 @@ if ! inroot "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT"; then
   # mounted from the host (no /dev/shm, no /run).
   # 9>&-: the server must not inherit the lock, or it would hold it forever.
   inroot "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 start 9>&- -o \
-    "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=/tmp -c dynamic_shared_memory_type=mmap -c max_connections=300 -c shared_buffers=256MB" >&2 \
+    "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=/tmp -c dynamic_shared_memory_type=mmap -c max_connections=300 -c shared_buffers=$SHARED_BUFFERS" >&2 \
     || { tail -n 30 "$ROOT$DATA/server.log" >&2; exit 1; }
 fi
 

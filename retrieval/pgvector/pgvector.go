@@ -1,12 +1,15 @@
 // Package pgvector searches the corpus with pgvector in PostgreSQL: cosine
-// distance over one partial HNSW index per embedder, with filters applied
-// during iterative index scans so that a filtered query still returns k rows
-// whenever k rows match.
+// distance over partial HNSW indexes (one per embedder, per principle and
+// per principle and role), with the remaining filters applied during
+// iterative index scans so that a filtered query still returns k rows
+// whenever k rows match, and an exact comparison when a filter keeps few
+// rows.
 package pgvector
 
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/barraiser/barraiser/retrieval"
@@ -52,9 +55,9 @@ const (
 	Exact
 )
 
-// DefaultExactBelow is the default ExactBelow: listing the matching rows
-// takes an index-only scan, and comparing a few hundred vectors costs less
-// than walking the index past the rows the filter rejects.
+// DefaultExactBelow is the default ExactBelow: a row fetched by key and
+// compared costs 1.5 to 2 µs, so a few hundred of them cost less than a
+// walk of the index that the level filter may make long.
 const DefaultExactBelow = 1000
 
 var _ agent.Retriever = (*Index)(nil)
@@ -72,11 +75,14 @@ func New(ctx context.Context, db *postgres.DB, c *retrieval.Corpus, e retrieval.
 	if err := db.EnsureVectorIndex(ctx, e.ID(), e.Dim()); err != nil {
 		return nil, err
 	}
-	var ids []string
+	var ids, roles []string
 	for _, p := range c.Principles {
 		ids = append(ids, p.ID)
 	}
-	if err := db.EnsurePrincipleIndexes(ctx, e.ID(), e.Dim(), ids); err != nil {
+	for _, r := range agent.Roles {
+		roles = append(roles, string(r))
+	}
+	if err := db.EnsureFilterIndexes(ctx, e.ID(), e.Dim(), ids, roles); err != nil {
 		return nil, err
 	}
 	// The embedder id is written as a literal, never a parameter: only then
@@ -101,36 +107,78 @@ func (ix *Index) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 	for _, p := range ix.Principles() {
 		ids = append(ids, p.ID)
 	}
-	err = pgx.BeginFunc(ctx, ix.pool, func(tx pgx.Tx) error {
-		if err := ix.setScan(ctx, tx, questionCandidates, ix.Mode == Exact); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT e.entry_id, 1 - (%s <=> $1) FROM embeddings e
-			WHERE %s AND e.entry_id = ANY($2) %s`, ix.expr, ix.where, planTag(ix.Mode == Exact)), qv, ids)
-		if err := collect(rows, err, own); err != nil {
-			return err
-		}
-		rows, err = tx.Query(ctx, fmt.Sprintf(`SELECT e.principle, 1 - (%s <=> $1) FROM embeddings e
-			WHERE %s AND e.kind = 'question' ORDER BY %s <=> $1 LIMIT %d %s`, ix.expr, ix.where, ix.expr, questionCandidates,
-			planTag(ix.Mode == Exact)), qv)
-		return collectMax(rows, err, best)
-	})
+	rows, err := ix.pool.Query(ctx, fmt.Sprintf(`SELECT e.entry_id, 1 - (e.embedding <=> $1) FROM embeddings e
+		WHERE %s AND e.entry_id = ANY($2)`, ix.where), qv, ids)
+	if err := collect(rows, err, own); err != nil {
+		return nil, fmt.Errorf("pgvector: search principles: %w", err)
+	}
+	sql := fmt.Sprintf(`SELECT e.principle, 1 - (%s <=> $1) FROM embeddings e
+		WHERE %s AND e.kind = 'question' ORDER BY %s <=> $1 LIMIT %d`, ix.expr, ix.where, ix.expr, questionCandidates)
+	if ix.Mode == Exact {
+		sql = fmt.Sprintf(`SELECT e.principle, 1 - (e.embedding <=> $1) FROM embeddings e
+			WHERE %s AND e.kind = 'question' ORDER BY e.embedding <=> $1 LIMIT %d`, ix.where, questionCandidates)
+		rows, err = ix.pool.Query(ctx, sql, qv)
+		err = collectMax(rows, err, best)
+	} else {
+		err = ix.indexScan(ctx, questionCandidates, sql, []any{qv}, func(rows pgx.Rows, err error) error {
+			return collectMax(rows, err, best)
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("pgvector: search principles: %w", err)
 	}
 	return ix.RankPrinciples(own, best, k), nil
 }
 
-// SearchQuestions implements agent.Retriever. It walks the principle's HNSW
-// index (or the embedder's, without a principle) with strict-order
-// iterative scans, which test the role, level and exclusions on each row as
-// they go, so it returns k rows whenever k rows match: a principle's index
-// holds far fewer rows than the scan's limit (hnsw.max_scan_tuples).
+// SearchQuestions implements agent.Retriever. When a principle's filter
+// keeps fewer than ExactBelow questions (counted in the catalog, which holds
+// the same corpus), it compares the query with each of them; otherwise it
+// walks the HNSW index that holds the principle's questions for the role
+// (or the principle's, or the embedder's, when the filter names neither)
+// with strict-order iterative scans, which test the level and exclusions on
+// each row as they go, so it returns k rows whenever k rows match: such an
+// index holds far fewer rows than the scan's limit (hnsw.max_scan_tuples).
 func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f agent.QuestionFilter) ([]agent.Question, error) {
 	qv, zero, err := ix.embed(ctx, query)
 	if err != nil {
 		return nil, err
 	}
+	s, ok := ix.questionSearch(qv, zero, k, f)
+	if !ok {
+		return nil, nil
+	}
+	var out []agent.Question
+	read := func(rows pgx.Rows, err error) error {
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		for _, id := range ids {
+			if q, ok := ix.Question(id); ok {
+				out = append(out, q)
+			}
+		}
+		return err
+	}
+	if s.indexed {
+		err = ix.indexScan(ctx, k, s.sql, s.args, read)
+	} else {
+		err = read(ix.pool.Query(ctx, s.sql, s.args...))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pgvector: search questions: %w", err)
+	}
+	return out, nil
+}
+
+// search is one question search as SQL: indexed searches run with
+// iterative index scans (see indexScan), the others as they are.
+type search struct {
+	sql     string
+	args    []any
+	indexed bool
+}
+
+// questionSearch writes the search for the k questions closest to qv that
+// pass f. It reports false when no question can pass f.
+func (ix *Index) questionSearch(qv pgv.Vector, zero bool, k int, f agent.QuestionFilter) (search, bool) {
 	exclude := make([]string, 0, len(f.Exclude))
 	for id, ok := range f.Exclude {
 		if ok {
@@ -140,94 +188,81 @@ func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f age
 	where := ix.where + " AND e.kind = 'question'"
 	if f.Principle != "" {
 		if _, ok := ix.Principle(f.Principle); !ok {
-			return nil, nil
+			return search{}, false
 		}
 		// A literal, like the embedder, so that the principle's own index
 		// (and its row estimate) is used.
 		where += " AND e.principle = '" + f.Principle + "'"
 	}
-	where += ` AND ($2 = '' OR $2 = ANY(e.roles))
-		AND ($3 = 0 OR (e.min_rank <= $3 AND e.max_rank >= $3))
-		AND NOT (e.entry_id = ANY($4))`
-	order := fmt.Sprintf("%s <=> $1", ix.expr)
-	if zero {
-		// A zero vector has no direction to compare; $1 stays in the query
-		// only so that its type is known.
-		order = "e.entry_id, $1::vector IS NULL"
+	if f.Role != "" {
+		if !f.Role.Valid() {
+			return search{}, false
+		}
+		// A literal too: with the principle, it names the index that holds
+		// only the questions this role may be asked.
+		where += " AND '" + string(f.Role) + "' = ANY(e.roles)"
 	}
-	args := []any{qv, string(f.Role), f.Level.Rank(), exclude}
-	var out []agent.Question
-	err = pgx.BeginFunc(ctx, ix.pool, func(tx pgx.Tx) error {
-		exact := ix.Mode == Exact
-		query := fmt.Sprintf(`SELECT e.entry_id FROM embeddings e WHERE %s ORDER BY %s LIMIT %d %s`, where, order, k, planTag(exact))
-		if ix.Mode == Auto && f.Principle != "" {
-			// List the matching rows from the filter index alone; if they
-			// are few, compare the query with each of them.
-			rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT e.entry_id FROM embeddings e WHERE %s AND $1::vector IS NOT NULL LIMIT %d`,
-				where, ix.ExactBelow), args...)
-			if err != nil {
-				return err
-			}
-			ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				return err
-			}
-			if len(ids) == 0 {
-				return nil
-			}
-			if len(ids) < ix.ExactBelow {
-				exact = true
-				query = fmt.Sprintf(`SELECT e.entry_id FROM embeddings e WHERE %s AND e.entry_id = ANY($2) ORDER BY %s LIMIT %d %s`,
-					ix.where, order, k, planTag(true))
-				args = []any{qv, ids}
-			}
+	where += ` AND ($2 = 0 OR (e.min_rank <= $2 AND e.max_rank >= $2))
+		AND NOT (e.entry_id = ANY($3))`
+	args := []any{qv, f.Level.Rank(), exclude}
+	exact := ix.Mode == Exact
+	if ix.Mode == Auto && f.Principle != "" {
+		ids := ix.Matching(f, ix.ExactBelow)
+		if len(ids) == 0 {
+			return search{}, false
 		}
-		if err := ix.setScan(ctx, tx, k, exact); err != nil {
-			return err
+		if len(ids) < ix.ExactBelow {
+			// Few enough to compare with each: fetch them by key.
+			exact = true
+			where += " AND e.entry_id = ANY($4)"
+			args = append(args, ids)
 		}
-		rows, err := tx.Query(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if q, ok := ix.Question(id); ok {
-				out = append(out, q)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("pgvector: search questions: %w", err)
 	}
-	return out, nil
+	switch {
+	case zero:
+		// A zero vector has no direction to compare: any k matching rows
+		// will do. $1 stays in the query only so that its type is known.
+		return search{sql: fmt.Sprintf(`SELECT e.entry_id FROM embeddings e
+			WHERE %s AND $1::vector IS NOT NULL ORDER BY e.entry_id LIMIT %d`, where, k), args: args}, true
+	case exact:
+		// Ordered by the column itself, which no HNSW index holds (they
+		// index a cast of it), so this is always an exact comparison.
+		return search{sql: fmt.Sprintf(`SELECT e.entry_id FROM embeddings e
+			WHERE %s ORDER BY e.embedding <=> $1 LIMIT %d`, where, k), args: args}, true
+	}
+	return search{sql: fmt.Sprintf(`SELECT e.entry_id FROM embeddings e
+		WHERE %s ORDER BY %s <=> $1 LIMIT %d`, where, ix.expr, k), args: args, indexed: true}, true
 }
 
-// planTag marks a query's text with how it must be planned. Prepared
-// statements are cached per text, and a plan made with the index turned off
-// (or on) must never serve the other mode: an index plan run without
-// iterative scans returns too few rows.
-func planTag(exact bool) string {
-	if exact {
-		return "/* exact */"
+// indexScan runs sql, which orders by the indexed expression, with
+// strict-order iterative index scans and an ef_search of at least k, set
+// for its transaction alone. The four statements (begin, settings, query,
+// commit) go to the server in one round trip.
+func (ix *Index) indexScan(ctx context.Context, k int, sql string, args []any, read func(pgx.Rows, error) error) error {
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue("SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true)",
+		strconv.Itoa(max(ix.EfSearch, k)))
+	b.Queue(sql, args...)
+	b.Queue("COMMIT")
+	br := ix.pool.SendBatch(ctx, b)
+	// A failed statement leaves the transaction open; the pool then
+	// discards the connection rather than reuse it.
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return err
 	}
-	return "/* indexed */"
-}
-
-// setScan turns on strict-order iterative index scans for this
-// transaction, or, for an exact search, turns plain index scans off: the
-// HNSW index can serve no other kind, while B-tree lookups of the filtered
-// rows still run as bitmap scans.
-func (ix *Index) setScan(ctx context.Context, tx pgx.Tx, k int, exact bool) error {
-	sql := fmt.Sprintf("SET LOCAL hnsw.iterative_scan = strict_order; SET LOCAL hnsw.ef_search = %d", max(ix.EfSearch, k))
-	if exact {
-		sql = "SET LOCAL enable_indexscan = off"
+	if _, err := br.Exec(); err != nil {
+		return err
 	}
-	_, err := tx.Exec(ctx, sql)
-	return err
+	rows, err := br.Query()
+	if err := read(rows, err); err != nil {
+		return err
+	}
+	if _, err := br.Exec(); err != nil {
+		return err
+	}
+	return br.Close()
 }
 
 func (ix *Index) embed(ctx context.Context, text string) (pgv.Vector, bool, error) {

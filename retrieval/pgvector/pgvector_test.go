@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/barraiser/barraiser/retrieval"
 	"github.com/barraiser/barraiser/store/postgres"
 	"github.com/barraiser/barraiser/store/postgres/pgtest"
+	"github.com/jackc/pgx/v5"
 )
 
 // open returns a pgvector index and the in-memory index over the same
@@ -128,5 +130,58 @@ func testFilteredSearch(t *testing.T, ix *Index, mem *retrieval.Memory) {
 	// A query with no content words still returns questions.
 	if qs, err := ix.SearchQuestions(ctx, "the and of", 3, agent.QuestionFilter{}); err != nil || len(qs) != 3 {
 		t.Errorf("stop-word query: %d %v", len(qs), err)
+	}
+}
+
+// TestSearchUsesFilterIndexes: an indexed search walks the index of the
+// principle and role it is filtered by (or of the principle alone), and an
+// exact one walks none.
+func TestSearchUsesFilterIndexes(t *testing.T) {
+	auto, _ := open(t)
+	indexed := *auto
+	indexed.Mode = Indexed
+	ctx := context.Background()
+	qv, _, err := auto.embed(ctx, "a payments outage at night")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := auto.embedder.ID()
+	for _, c := range []struct {
+		name string
+		ix   *Index
+		f    agent.QuestionFilter
+		want string // index the plan names; "" for none
+	}{
+		{"principle and role", &indexed, agent.QuestionFilter{Principle: "ownership", Role: agent.RoleEM, Level: "L6"},
+			postgres.RoleIndexName(id, "ownership", "em")},
+		{"principle", &indexed, agent.QuestionFilter{Principle: "dive-deep", Level: "L5"}, postgres.PrincipleIndexName(id, "dive-deep")},
+		{"no principle", &indexed, agent.QuestionFilter{Role: agent.RoleSDE}, postgres.IndexName(id)},
+		{"few rows, exact", auto, agent.QuestionFilter{Principle: "ownership", Role: agent.RoleEM, Level: "L6"}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, ok := c.ix.questionSearch(qv, false, 5, c.f)
+			if !ok {
+				t.Fatal("no search")
+			}
+			var plan []string
+			err := pgx.BeginFunc(ctx, c.ix.pool, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, "SET LOCAL hnsw.iterative_scan = strict_order"); err != nil {
+					return err
+				}
+				rows, err := tx.Query(ctx, "EXPLAIN "+s.sql, s.args...)
+				plan, err = pgx.CollectRows(rows, pgx.RowTo[string])
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(plan, "\n")
+			if s.indexed != (c.want != "") {
+				t.Errorf("indexed = %v", s.indexed)
+			}
+			if c.want != "" && !strings.Contains(text, c.want) || c.want == "" && strings.Contains(text, "hnsw") {
+				t.Errorf("plan does not walk %q:\n%s", c.want, text)
+			}
+		})
 	}
 }

@@ -80,51 +80,76 @@ func IndexName(embedder string) string {
 // PrincipleIndexName returns the name of the HNSW index over one
 // embedder's vectors of one principle's questions.
 func PrincipleIndexName(embedder, principle string) string {
-	sum := sha256.Sum256([]byte(embedder + "\x00" + principle))
+	return partialIndexName("embeddings_hnsw_p_", embedder+"\x00"+principle, principle)
+}
+
+// RoleIndexName returns the name of the HNSW index over one embedder's
+// vectors of the questions of one principle that may be asked of one role.
+func RoleIndexName(embedder, principle, role string) string {
+	return partialIndexName("embeddings_hnsw_r_", embedder+"\x00"+principle+"\x00"+role, principle+"_"+role)
+}
+
+// partialIndexName is prefix, a readable part of label and a hash of key,
+// within PostgreSQL's 63-byte limit on names.
+func partialIndexName(prefix, key, label string) string {
+	sum := sha256.Sum256([]byte(key))
 	clean := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			return r
 		}
 		return '_'
-	}, strings.ToLower(principle))
-	if len(clean) > 36 {
-		clean = clean[:36]
+	}, strings.ToLower(label))
+	if n := 63 - len(prefix) - 9; len(clean) > n {
+		clean = clean[:n]
 	}
-	return "embeddings_hnsw_p_" + clean + "_" + hex.EncodeToString(sum[:4])
+	return prefix + clean + "_" + hex.EncodeToString(sum[:4])
 }
 
-// EnsurePrincipleIndexes creates, unless they exist, one partial HNSW index
-// per principle over an embedder's vectors:
+// EnsureFilterIndexes creates, unless they exist, the partial HNSW indexes
+// that filtered question searches walk: one per principle, and one per
+// principle and role, over an embedder's vectors:
 //
 //	CREATE INDEX IF NOT EXISTS <PrincipleIndexName> ON embeddings
 //	  USING hnsw ((<VectorExpr(dim)>) <OpsFor(dim)>)
 //	  WHERE embedder = '<embedder>' AND principle = '<principle>'
+//	CREATE INDEX IF NOT EXISTS <RoleIndexName> ON embeddings
+//	  USING hnsw ((<VectorExpr(dim)>) <OpsFor(dim)>)
+//	  WHERE embedder = '<embedder>' AND principle = '<principle>' AND '<role>' = ANY(roles)
 //
-// A search filtered by principle, written with both values as literals,
-// uses the principle's index; it holds a sixteenth of the questions, so
-// the remaining filters (role, level) pass often and the iterative scan
-// ends early.
-func (db *DB) EnsurePrincipleIndexes(ctx context.Context, embedder string, dim int, principles []string) error {
+// A search whose WHERE clause repeats a predicate with the same literals
+// uses that index. Questions written from one story share their tags, so
+// a filter tends to reject whole neighbourhoods of an index at once; an
+// index that holds only the rows a role may be asked leaves just the level
+// to test, and the iterative scan ends early.
+func (db *DB) EnsureFilterIndexes(ctx context.Context, embedder string, dim int, principles, roles []string) error {
 	if !ValidEmbedder(embedder) {
 		return fmt.Errorf("postgres: vector index: embedder id %q is not allowed", embedder)
 	}
 	if dim < 1 || dim > MaxIndexDim {
 		return fmt.Errorf("postgres: vector index of %s: dimension %d is outside 1..%d", embedder, dim, MaxIndexDim)
 	}
-	for _, p := range principles {
-		if !ValidEmbedder(p) {
-			return fmt.Errorf("postgres: vector index: principle id %q is not allowed", p)
+	for _, id := range append(append([]string{}, principles...), roles...) {
+		if !ValidEmbedder(id) {
+			return fmt.Errorf("postgres: vector index: principle or role %q is not allowed", id)
 		}
+	}
+	index := func(name, where string) string {
+		return fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON embeddings USING hnsw ((%s) %s) WHERE embedder = '%s' AND %s`,
+			name, VectorExpr(dim), OpsFor(dim), embedder, where)
 	}
 	return db.writeTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('barraiser.hnsw'))`); err != nil {
-			return fmt.Errorf("postgres: principle indexes of %s: lock: %w", embedder, err)
+			return fmt.Errorf("postgres: filter indexes of %s: lock: %w", embedder, err)
 		}
 		for _, p := range principles {
-			ddl := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON embeddings USING hnsw ((%s) %s) WHERE embedder = '%s' AND principle = '%s'`,
-				PrincipleIndexName(embedder, p), VectorExpr(dim), OpsFor(dim), embedder, p)
-			if _, err := tx.Exec(ctx, ddl); err != nil {
-				return fmt.Errorf("postgres: principle index of %s/%s: %w", embedder, p, err)
+			ddl := []string{index(PrincipleIndexName(embedder, p), fmt.Sprintf("principle = '%s'", p))}
+			for _, r := range roles {
+				ddl = append(ddl, index(RoleIndexName(embedder, p, r), fmt.Sprintf("principle = '%s' AND '%s' = ANY(roles)", p, r)))
+			}
+			for _, d := range ddl {
+				if _, err := tx.Exec(ctx, d); err != nil {
+					return fmt.Errorf("postgres: filter index of %s/%s: %w", embedder, p, err)
+				}
 			}
 		}
 		return nil

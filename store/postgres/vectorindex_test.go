@@ -238,6 +238,39 @@ func TestEnsureVectorIndex(t *testing.T) {
 		if IndexName(long) == IndexName(long+"y") || IndexName("a-b") == IndexName("a_b") {
 			t.Error("ids that sanitise alike share an index name")
 		}
+		names := map[string]bool{}
+		for _, p := range []string{"ownership", long, long + "y", "a-b", "a_b"} {
+			for _, n := range []string{PrincipleIndexName("e", p), RoleIndexName("e", p, "sde"), RoleIndexName("e", p, "em")} {
+				if len(n) > 63 {
+					t.Errorf("%q is %d bytes, over 63", n, len(n))
+				}
+				if names[n] {
+					t.Errorf("%q names two indexes", n)
+				}
+				names[n] = true
+			}
+		}
+	})
+
+	t.Run("filter indexes", func(t *testing.T) {
+		for _, c := range []struct{ principles, roles []string }{
+			{[]string{"ownership'; DROP TABLE embeddings; --"}, nil},
+			{[]string{"ownership"}, []string{"sde' OR true"}},
+		} {
+			if err := db.EnsureFilterIndexes(ctx, "e", 8, c.principles, c.roles); err == nil {
+				t.Errorf("EnsureFilterIndexes(%q, %q) succeeded", c.principles, c.roles)
+			}
+		}
+		if err := db.EnsureFilterIndexes(ctx, "e", 8, []string{"ownership"}, []string{"sde", "em"}); err != nil {
+			t.Fatal(err)
+		}
+		def := indexDef(t, db, RoleIndexName("e", "ownership", "em"))
+		if !strings.Contains(def, "'em'::text = ANY (roles)") || !strings.Contains(def, "'ownership'::text") {
+			t.Errorf("role index: %q", def)
+		}
+		if indexDef(t, db, PrincipleIndexName("e", "ownership")) == "" {
+			t.Error("no principle index")
+		}
 	})
 }
 
