@@ -54,13 +54,19 @@ type process struct {
 
 // startProcess runs `barraiser serve` against databaseURL on a free port
 // and waits for it to print its URL.
-func startProcess(t *testing.T, databaseURL string) *process {
+func startProcess(t testing.TB, databaseURL string) *process {
+	return startServe(t, "-database-url", databaseURL)
+}
+
+// startServe runs `barraiser serve` with args on a free port and waits for
+// it to print its URL.
+func startServe(t testing.TB, args ...string) *process {
 	t.Helper()
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-database-url", databaseURL, "-log-level", "error")
+	cmd := exec.Command(bin, append([]string{"serve", "-addr", "127.0.0.1:0", "-log-level", "error"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

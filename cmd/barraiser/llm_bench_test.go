@@ -20,7 +20,7 @@ import (
 )
 
 // relayModel answers like the scripted interviewer, and stamps each streamed
-// question's first chunk with the wall-clock time it is sent, so that a
+// question's first chunk with the wall-clock time it is written, so that a
 // client in another process can tell how long the chunk took to reach it.
 // Each question streams for over a second.
 func relayModel(req goopenai.ChatCompletionRequest) openaitest.Reply {
@@ -28,10 +28,14 @@ func relayModel(req goopenai.ChatCompletionRequest) openaitest.Reply {
 	if !req.Stream {
 		return rep
 	}
-	// The role chunk and this one go out at once, as soon as this returns.
-	tag := "Q" + strconv.FormatInt(time.Now().UnixNano(), 10) + " "
-	rep.Chunks = append([]string{tag}, strings.SplitAfter(rep.Content, " ")...)
+	rep.Chunks = append([]string{"Q"}, strings.SplitAfter(rep.Content, " ")...)
 	rep.ChunkDelay = 100 * time.Millisecond
+	rep.OnChunk = func(i int, chunk string) string {
+		if i == 0 {
+			return "Q" + strconv.FormatInt(time.Now().UnixNano(), 10) + " "
+		}
+		return chunk
+	}
 	return rep
 }
 
@@ -51,8 +55,8 @@ func TestHelperRelayModel(t *testing.T) {
 // and the browser: the time from the model sending a question's first chunk
 // to the WebSocket client receiving it as question_delta. 200 connected
 // interviews answer within one second, so that their 200 follow-ups, each
-// streaming for over a second, are in flight together. The model runs in a
-// process of its own; server and clients share the test process.
+// streaming for over a second, are in flight together. Model, server and
+// clients each run in a process of their own, as they would in use.
 //
 //	go test -run xxx -bench RelayOverhead -benchtime 3x ./cmd/barraiser
 func BenchmarkRelayOverhead(b *testing.B) {
@@ -78,8 +82,8 @@ func BenchmarkRelayOverhead(b *testing.B) {
 	if baseURL == "" {
 		b.Fatal("the model process did not start")
 	}
-	m := startArgs(b, []string{"-data-dir", b.TempDir(), "-openai-base-url", baseURL, "-llm-model", "bench", "-llm-timeout", "30s", "-llm-token-budget", "0"})
-	c := newClient(b, m.Server.URL())
+	srv := startServe(b, "-data-dir", b.TempDir(), "-openai-base-url", baseURL, "-llm-model", "bench", "-llm-timeout", "30s", "-llm-token-budget", "0")
+	c := newClient(b, srv.url)
 	var all []time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -137,6 +141,7 @@ func BenchmarkRelayOverhead(b *testing.B) {
 		all = append(all, ds...)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+
 	b.ReportMetric(float64(all[len(all)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(all[len(all)*99/100].Microseconds()), "p99-µs")
 }

@@ -51,6 +51,10 @@ type Reply struct {
 	// each streamed chunk after the first content chunk.
 	Delay      time.Duration
 	ChunkDelay time.Duration
+	// OnChunk, when set, may rewrite the i-th content chunk of a stream at
+	// the moment it is written, after any ChunkDelay: a benchmark stamps
+	// the time a chunk leaves this way.
+	OnChunk func(i int, chunk string) string
 
 	// Truncate ends a stream cleanly after the content, with no
 	// finish_reason, usage or [DONE]; a JSON response is cut in the middle.
@@ -308,6 +312,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req goopenai.Cha
 	send := func(c completion) bool {
 		if sent >= 2 && !wait(r, rep.ChunkDelay) {
 			return false
+		}
+		if sent >= 1 && rep.OnChunk != nil && len(c.Choices) == 1 && c.Choices[0].Delta != nil && c.Choices[0].Delta.Content != "" {
+			c.Choices[0].Delta.Content = rep.OnChunk(sent-1, c.Choices[0].Delta.Content)
 		}
 		sent++
 		c.ID, c.Object, c.Created, c.Model = "chatcmpl-test", "chat.completion.chunk", time.Now().Unix(), req.Model
