@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
-	"github.com/barraiser/barraiser/store/postgres/pgtest"
 )
 
 // claim is one call of a WatchClaims callback.
@@ -68,13 +67,7 @@ func claimUntilHeard(t *testing.T, db *DB, id string, heard <-chan claim, within
 
 func TestWatchClaims(t *testing.T) {
 	ctx := context.Background()
-	u := pgtest.Database(t, "")
-	a, b := openURL(t, u), openURL(t, u)
-	at := time.Now()
-	if err := a.CreateInterview(ctx, &agent.Interview{ID: "iv 1", OwnerID: "alice", Role: agent.RoleSDE, Level: "L5",
-		CreatedAt: at, UpdatedAt: at}); err != nil {
-		t.Fatal(err)
-	}
+	a, b := twoStores(t, "iv 1")
 	heard, _ := watch(t, a)
 	claimUntilHeard(t, b, "iv 1", heard, 10*time.Second)
 	// Drain claims heard after the first.
@@ -113,13 +106,7 @@ func TestWatchClaims(t *testing.T) {
 
 func TestWatchClaimsReconnects(t *testing.T) {
 	ctx := context.Background()
-	u := pgtest.Database(t, "")
-	a, b := openURL(t, u), openURL(t, u)
-	at := time.Now()
-	if err := a.CreateInterview(ctx, &agent.Interview{ID: "iv-1", OwnerID: "alice", Role: agent.RoleSDE, Level: "L5",
-		CreatedAt: at, UpdatedAt: at}); err != nil {
-		t.Fatal(err)
-	}
+	a, b := twoStores(t, "iv-1")
 	heard, done := watch(t, a)
 	claimUntilHeard(t, b, "iv-1", heard, 10*time.Second)
 

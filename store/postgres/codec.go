@@ -1,20 +1,13 @@
 package postgres
 
 import (
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"math"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-)
 
-// normTime returns t as it is stored and read back: in UTC, truncated to
-// the microsecond, without a monotonic reading.
-func normTime(t time.Time) time.Time {
-	return t.UTC().Truncate(time.Microsecond)
-}
+	"github.com/barraiser/barraiser/store/internal/codec"
+)
 
 // uniqueViolation returns the name of the constraint err violates when it
 // is a unique (or primary key) violation, and "" otherwise.
@@ -40,29 +33,8 @@ func searchable(v []float32) (vec []float32, raw []byte) {
 					vec[j] = y
 				}
 			}
-			return vec, encodeRaw(v)
+			return vec, codec.EncodeFloat32s(v)
 		}
-	}
-	return v, nil
-}
-
-// encodeRaw packs v as little-endian float32 values.
-func encodeRaw(v []float32) []byte {
-	b := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
-	}
-	return b
-}
-
-// decodeRaw unpacks a vector packed by encodeRaw.
-func decodeRaw(b []byte) ([]float32, error) {
-	if len(b)%4 != 0 {
-		return nil, fmt.Errorf("raw vector of %d bytes is not a whole number of float32", len(b))
-	}
-	v := make([]float32, len(b)/4)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 	}
 	return v, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/internal/codec"
 )
 
 // SyncCorpus makes the stored corpus equal to entries in one transaction:
@@ -78,7 +79,7 @@ func (db *DB) Embeddings(ctx context.Context, embedder string) (map[string]agent
 		}
 		e.Vector = vec.Slice()
 		if raw != nil {
-			if e.Vector, err = decodeRaw(raw); err != nil {
+			if e.Vector, err = codec.DecodeFloat32s(raw); err != nil {
 				return nil, fmt.Errorf("postgres: embedding %s of %s: %w", e.EntryID, embedder, err)
 			}
 		}

@@ -25,18 +25,30 @@ func openURL(t testing.TB, databaseURL string) *DB {
 	return db
 }
 
+// twoStores opens two stores on one fresh database, as two server
+// processes would, and creates interview id (owner alice) through the
+// first.
+func twoStores(t *testing.T, id string) (*DB, *DB) {
+	t.Helper()
+	u := pgtest.URL(t)
+	a, b := openURL(t, u), openURL(t, u)
+	at := time.Now()
+	if err := a.CreateInterview(context.Background(), &agent.Interview{ID: id, OwnerID: "alice", Role: agent.RoleSDE, Level: "L5",
+		CreatedAt: at, UpdatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	return a, b
+}
+
 // openTest opens the store on a fresh database.
 func openTest(t testing.TB) *DB {
 	t.Helper()
-	return openURL(t, pgtest.Database(t, ""))
+	return openURL(t, pgtest.URL(t))
 }
 
 func TestConformance(t *testing.T) {
 	pgtest.AdminURL(t)
-	storetest.Run(t, func(t *testing.T) interface {
-		agent.Store
-		agent.EmbeddingStore
-	} {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return openTest(t)
 	})
 }
@@ -46,10 +58,7 @@ func TestConformance(t *testing.T) {
 func TestConformanceICU(t *testing.T) {
 	pgtest.AdminURL(t)
 	const icu = "TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"
-	storetest.Run(t, func(t *testing.T) interface {
-		agent.Store
-		agent.EmbeddingStore
-	} {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return openURL(t, pgtest.Database(t, icu))
 	})
 	t.Run("ByteOrder", func(t *testing.T) {
@@ -95,7 +104,7 @@ func TestConformanceICU(t *testing.T) {
 }
 
 func TestOpenPoolSize(t *testing.T) {
-	base := pgtest.Database(t, "")
+	base := pgtest.URL(t)
 	db := openURL(t, base)
 	if got, want := db.Pool().Config().MaxConns, int32(max(8, 4*runtime.GOMAXPROCS(0))); got != want {
 		t.Errorf("default MaxConns = %d, want %d", got, want)
@@ -132,7 +141,7 @@ func TestOpenUnreachable(t *testing.T) {
 
 func TestMigrateIdempotent(t *testing.T) {
 	ctx := context.Background()
-	u := pgtest.Database(t, "")
+	u := pgtest.URL(t)
 	for i := range 2 {
 		if err := Migrate(ctx, u); err != nil {
 			t.Fatalf("Migrate #%d: %v", i+1, err)
@@ -144,7 +153,7 @@ func TestMigrateIdempotent(t *testing.T) {
 
 func TestMigrateConcurrent(t *testing.T) {
 	ctx := context.Background()
-	u := pgtest.Database(t, "")
+	u := pgtest.URL(t)
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() { errs <- Migrate(ctx, u) }()

@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/internal/codec"
 )
 
 // SaveDebrief stores the debrief of an interview in grading and, in the
@@ -22,10 +22,7 @@ func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) erro
 		return fmt.Errorf("postgres: save debrief of %s: nil debrief", id)
 	}
 	stored := *d
-	if stored.CreatedAt.IsZero() {
-		stored.CreatedAt = time.Now()
-	}
-	stored.CreatedAt = normTime(stored.CreatedAt)
+	stored.CreatedAt = codec.Stamp(stored.CreatedAt)
 	body, err := json.Marshal(&stored)
 	if err != nil {
 		return fmt.Errorf("postgres: save debrief of %s: encode: %w", id, err)

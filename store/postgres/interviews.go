@@ -10,11 +10,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/internal/codec"
 )
 
 // EnsureOwner records an owner id; calling it again is a no-op.
 func (db *DB) EnsureOwner(ctx context.Context, ownerID string) error {
-	if _, err := db.pool.Exec(ctx, insertOwner, ownerID, normTime(time.Now())); err != nil {
+	if _, err := db.pool.Exec(ctx, insertOwner, ownerID, codec.NormTime(time.Now())); err != nil {
 		return fmt.Errorf("postgres: ensure owner: %w", err)
 	}
 	return nil
@@ -36,9 +37,9 @@ func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) error {
 	if status == "" {
 		status = agent.StatusInProgress
 	}
-	created, updated := normTime(iv.CreatedAt), normTime(iv.UpdatedAt)
+	created, updated := codec.NormTime(iv.CreatedAt), codec.NormTime(iv.UpdatedAt)
 	err = db.writeTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, insertOwner, iv.OwnerID, normTime(time.Now())); err != nil {
+		if _, err := tx.Exec(ctx, insertOwner, iv.OwnerID, codec.NormTime(time.Now())); err != nil {
 			return fmt.Errorf("postgres: create interview: ensure owner: %w", err)
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO interviews (id, owner_id, status, role, level, focus, principles,
@@ -229,7 +230,7 @@ func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agen
 			return agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not %s.", id, s.status, from)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE interviews SET status = $1, updated_at = $2 WHERE id = $3`,
-			string(to), normTime(time.Now()), id); err != nil {
+			string(to), codec.NormTime(time.Now()), id); err != nil {
 			return fmt.Errorf("postgres: set status of %s: %w", id, err)
 		}
 		return nil

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/internal/codec"
 )
 
 // AppendTurn stores t as the next turn of an in-progress interview, in one
@@ -32,10 +32,7 @@ import (
 // and the reads the checks need are sent as one pipeline, and the writes
 // with COMMIT as another.
 func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (stored agent.Turn, created bool, err error) {
-	if t.At.IsZero() {
-		t.At = time.Now()
-	}
-	t.At = normTime(t.At)
+	t.At = codec.Stamp(t.At)
 	dedupe := t.Speaker == agent.SpeakerCandidate && t.ClientID != ""
 
 	conn, err := db.pool.Acquire(ctx)

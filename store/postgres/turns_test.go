@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
-	"github.com/barraiser/barraiser/store/postgres/pgtest"
 )
 
 // TestAppendTurnRace appends every turn of an interview from two stores
@@ -18,13 +17,8 @@ import (
 // loser gets the winner's turn back, not created.
 func TestAppendTurnRace(t *testing.T) {
 	ctx := context.Background()
-	u := pgtest.Database(t, "")
-	dbs := [2]*DB{openURL(t, u), openURL(t, u)}
-	at := time.Now()
-	if err := dbs[0].CreateInterview(ctx, &agent.Interview{ID: "iv-1", OwnerID: "alice", Role: agent.RoleSDE,
-		Level: "L5", CreatedAt: at, UpdatedAt: at}); err != nil {
-		t.Fatal(err)
-	}
+	var dbs [2]*DB
+	dbs[0], dbs[1] = twoStores(t, "iv-1")
 	const turns = 40
 	winners := map[int]int{}
 	for seq := 1; seq <= turns; seq++ {

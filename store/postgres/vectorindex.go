@@ -64,34 +64,24 @@ func OpsFor(dim int) string {
 // sanitised prefix of the id and a hash of the whole id, within
 // PostgreSQL's 63-byte limit on names.
 func IndexName(embedder string) string {
-	sum := sha256.Sum256([]byte(embedder))
-	clean := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return '_'
-	}, strings.ToLower(embedder))
-	if len(clean) > 30 {
-		clean = clean[:30]
-	}
-	return "embeddings_hnsw_" + clean + "_" + hex.EncodeToString(sum[:4])
+	return indexName("embeddings_hnsw_", embedder, embedder, 30)
 }
 
 // PrincipleIndexName returns the name of the HNSW index over one
 // embedder's vectors of one principle's questions.
 func PrincipleIndexName(embedder, principle string) string {
-	return partialIndexName("embeddings_hnsw_p_", embedder+"\x00"+principle, principle)
+	return indexName("embeddings_hnsw_p_", embedder+"\x00"+principle, principle, 36)
 }
 
 // RoleIndexName returns the name of the HNSW index over one embedder's
 // vectors of the questions of one principle that may be asked of one role.
 func RoleIndexName(embedder, principle, role string) string {
-	return partialIndexName("embeddings_hnsw_r_", embedder+"\x00"+principle+"\x00"+role, principle+"_"+role)
+	return indexName("embeddings_hnsw_r_", embedder+"\x00"+principle+"\x00"+role, principle+"_"+role, 36)
 }
 
-// partialIndexName is prefix, a readable part of label and a hash of key,
-// within PostgreSQL's 63-byte limit on names.
-func partialIndexName(prefix, key, label string) string {
+// indexName is prefix, label sanitised and cut to at most n bytes, and a
+// hash of key.
+func indexName(prefix, key, label string, n int) string {
 	sum := sha256.Sum256([]byte(key))
 	clean := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
@@ -99,7 +89,7 @@ func partialIndexName(prefix, key, label string) string {
 		}
 		return '_'
 	}, strings.ToLower(label))
-	if n := 63 - len(prefix) - 9; len(clean) > n {
+	if len(clean) > n {
 		clean = clean[:n]
 	}
 	return prefix + clean + "_" + hex.EncodeToString(sum[:4])
@@ -122,38 +112,24 @@ func partialIndexName(prefix, key, label string) string {
 // index that holds only the rows a role may be asked leaves just the level
 // to test, and the iterative scan ends early.
 func (db *DB) EnsureFilterIndexes(ctx context.Context, embedder string, dim int, principles, roles []string) error {
-	if !ValidEmbedder(embedder) {
-		return fmt.Errorf("postgres: vector index: embedder id %q is not allowed", embedder)
+	if err := checkIndex(embedder, dim); err != nil {
+		return err
 	}
-	if dim < 1 || dim > MaxIndexDim {
-		return fmt.Errorf("postgres: vector index of %s: dimension %d is outside 1..%d", embedder, dim, MaxIndexDim)
-	}
-	for _, id := range append(append([]string{}, principles...), roles...) {
-		if !ValidEmbedder(id) {
-			return fmt.Errorf("postgres: vector index: principle or role %q is not allowed", id)
+	var ixs []hnswIndex
+	for _, p := range principles {
+		if !ValidEmbedder(p) {
+			return fmt.Errorf("postgres: vector index: principle %q is not allowed", p)
 		}
-	}
-	index := func(name, where string) string {
-		return fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON embeddings USING hnsw ((%s) %s) WHERE embedder = '%s' AND %s`,
-			name, VectorExpr(dim), OpsFor(dim), embedder, where)
-	}
-	return db.writeTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('barraiser.hnsw'))`); err != nil {
-			return fmt.Errorf("postgres: filter indexes of %s: lock: %w", embedder, err)
-		}
-		for _, p := range principles {
-			ddl := []string{index(PrincipleIndexName(embedder, p), fmt.Sprintf("principle = '%s'", p))}
-			for _, r := range roles {
-				ddl = append(ddl, index(RoleIndexName(embedder, p, r), fmt.Sprintf("principle = '%s' AND '%s' = ANY(roles)", p, r)))
+		ixs = append(ixs, hnswIndex{PrincipleIndexName(embedder, p), fmt.Sprintf("principle = '%s'", p)})
+		for _, r := range roles {
+			if !ValidEmbedder(r) {
+				return fmt.Errorf("postgres: vector index: role %q is not allowed", r)
 			}
-			for _, d := range ddl {
-				if _, err := tx.Exec(ctx, d); err != nil {
-					return fmt.Errorf("postgres: filter index of %s/%s: %w", embedder, p, err)
-				}
-			}
+			ixs = append(ixs, hnswIndex{RoleIndexName(embedder, p, r), fmt.Sprintf("principle = '%s' AND '%s' = ANY(roles)", p, r)})
 		}
-		return nil
-	})
+	}
+	_, err := db.ensureIndexes(ctx, embedder, dim, ixs)
+	return err
 }
 
 // EnsureVectorIndex creates, unless it exists, the partial HNSW index
@@ -168,34 +144,92 @@ func (db *DB) EnsureFilterIndexes(ctx context.Context, embedder string, dim int,
 // exists for another dimension (drop it, or give the embedder a new id).
 // Building the index blocks writes to embeddings until it is done.
 func (db *DB) EnsureVectorIndex(ctx context.Context, embedder string, dim int) error {
+	if err := checkIndex(embedder, dim); err != nil {
+		return err
+	}
+	name := IndexName(embedder)
+	defs, err := db.ensureIndexes(ctx, embedder, dim, []hnswIndex{{name: name}})
+	if err != nil {
+		return err
+	}
+	// PostgreSQL prints the expression as ((embedding)::vector(512)).
+	if def := defs[name]; !strings.Contains(def, "::"+VectorType(dim)+")") {
+		return fmt.Errorf("postgres: vector index of %s: %s exists for another dimension (%s); drop it or use a new embedder id",
+			embedder, name, def)
+	}
+	return nil
+}
+
+// checkIndex refuses an embedder id that may not be written into SQL and a
+// dimension no HNSW index can hold.
+func checkIndex(embedder string, dim int) error {
 	if !ValidEmbedder(embedder) {
 		return fmt.Errorf("postgres: vector index: embedder id %q is not allowed", embedder)
 	}
 	if dim < 1 || dim > MaxIndexDim {
 		return fmt.Errorf("postgres: vector index of %s: dimension %d is outside 1..%d", embedder, dim, MaxIndexDim)
 	}
-	name := IndexName(embedder)
-	ddl := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON embeddings USING hnsw ((%s) %s) WHERE embedder = '%s'`,
-		name, VectorExpr(dim), OpsFor(dim), embedder)
-	return db.writeTx(ctx, func(tx pgx.Tx) error {
-		// The same lock as the pgvector retriever's, which creates the
-		// same index under the same name.
+	return nil
+}
+
+// hnswIndex is one partial HNSW index over an embedder's vectors: its name
+// and, unless empty, what else its rows pass, as SQL.
+type hnswIndex struct{ name, where string }
+
+// ensureIndexes creates those of ixs that do not exist yet and returns the
+// definitions of the table's indexes by name. When all exist, as at every
+// start but the first, it takes no lock: creating an index, even one that
+// exists, locks the table against writes. Otherwise it creates them under
+// an advisory lock, so that servers starting together do not collide.
+func (db *DB) ensureIndexes(ctx context.Context, embedder string, dim int, ixs []hnswIndex) (map[string]string, error) {
+	defs, err := indexDefs(ctx, db.pool)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: vector indexes of %s: %w", embedder, err)
+	}
+	var missing []hnswIndex
+	for _, ix := range ixs {
+		if _, ok := defs[ix.name]; !ok {
+			missing = append(missing, ix)
+		}
+	}
+	if len(missing) == 0 {
+		return defs, nil
+	}
+	err = db.writeTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('barraiser.hnsw'))`); err != nil {
-			return fmt.Errorf("postgres: vector index of %s: lock: %w", embedder, err)
+			return fmt.Errorf("postgres: vector indexes of %s: lock: %w", embedder, err)
 		}
-		if _, err := tx.Exec(ctx, ddl); err != nil {
-			return fmt.Errorf("postgres: vector index of %s: %w", embedder, err)
+		for _, ix := range missing {
+			ddl := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON embeddings USING hnsw ((%s) %s) WHERE embedder = '%s'`,
+				ix.name, VectorExpr(dim), OpsFor(dim), embedder)
+			if ix.where != "" {
+				ddl += " AND " + ix.where
+			}
+			if _, err := tx.Exec(ctx, ddl); err != nil {
+				return fmt.Errorf("postgres: vector index %s of %s: %w", ix.name, embedder, err)
+			}
 		}
-		var def string
-		if err := tx.QueryRow(ctx, `SELECT indexdef FROM pg_indexes
-			WHERE schemaname = current_schema() AND tablename = 'embeddings' AND indexname = $1`, name).Scan(&def); err != nil {
-			return fmt.Errorf("postgres: vector index of %s: %w", embedder, err)
-		}
-		// PostgreSQL prints the expression as ((embedding)::vector(512)).
-		if !strings.Contains(def, "::"+VectorType(dim)+")") {
-			return fmt.Errorf("postgres: vector index of %s: %s exists for another dimension (%s); drop it or use a new embedder id",
-				embedder, name, def)
-		}
+		defs, err = indexDefs(ctx, tx)
+		return err
+	})
+	return defs, err
+}
+
+// indexDefs returns the definitions of the embeddings table's indexes by
+// name.
+func indexDefs(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}) (map[string]string, error) {
+	rows, err := q.Query(ctx, `SELECT indexname, indexdef FROM pg_indexes
+		WHERE schemaname = current_schema() AND tablename = 'embeddings'`)
+	if err != nil {
+		return nil, err
+	}
+	defs := map[string]string{}
+	var name, def string
+	_, err = pgx.ForEachRow(rows, []any{&name, &def}, func() error {
+		defs[name] = def
 		return nil
 	})
+	return defs, err
 }

@@ -276,7 +276,7 @@ func TestEnsureVectorIndex(t *testing.T) {
 
 func TestEnsureVectorIndexConcurrent(t *testing.T) {
 	ctx := context.Background()
-	u := pgtest.Database(t, "")
+	u := pgtest.URL(t)
 	dbs := []*DB{openURL(t, u), openURL(t, u), openURL(t, u), openURL(t, u)}
 	errs := make(chan error, len(dbs))
 	for _, db := range dbs {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/internal/codec"
 )
 
 // SyncCorpus makes the stored corpus equal to entries in one transaction:
@@ -23,7 +24,9 @@ func (db *DB) SyncCorpus(ctx context.Context, entries []agent.CorpusEntry) error
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		upsert, err := tx.PrepareContext(ctx, `INSERT INTO corpus_entries (id, kind, text, hash) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, text = excluded.text, hash = excluded.hash`)
+			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, text = excluded.text, hash = excluded.hash
+			WHERE corpus_entries.kind IS NOT excluded.kind OR corpus_entries.text IS NOT excluded.text
+				OR corpus_entries.hash IS NOT excluded.hash`)
 		if err != nil {
 			return fmt.Errorf("sqlite: sync corpus: %w", err)
 		}
@@ -64,7 +67,7 @@ func (db *DB) Embeddings(ctx context.Context, embedder string) (map[string]agent
 		if err := rows.Scan(&e.EntryID, &e.Hash, &dim, &blob); err != nil {
 			return nil, fmt.Errorf("sqlite: embeddings of %s: %w", embedder, err)
 		}
-		if e.Vector, err = decodeVector(blob); err != nil {
+		if e.Vector, err = codec.DecodeFloat32s(blob); err != nil {
 			return nil, fmt.Errorf("sqlite: embedding %s of %s: %w", e.EntryID, embedder, err)
 		}
 		if len(e.Vector) != dim {
@@ -97,7 +100,7 @@ func (db *DB) SaveEmbeddings(ctx context.Context, embedder string, dim int, es [
 		}
 		defer st.Close()
 		for _, e := range es {
-			if _, err := st.ExecContext(ctx, embedder, e.EntryID, e.Hash, dim, encodeVector(e.Vector)); err != nil {
+			if _, err := st.ExecContext(ctx, embedder, e.EntryID, e.Hash, dim, codec.EncodeFloat32s(e.Vector)); err != nil {
 				return fmt.Errorf("sqlite: save embedding %s of %s: %w", e.EntryID, embedder, err)
 			}
 		}

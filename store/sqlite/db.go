@@ -91,11 +91,11 @@ func Open(ctx context.Context, dataDir string, opts Options) (_ *DB, err error) 
 
 	// Processes opening one directory take turns from the writer's first
 	// connection (which may switch the file to WAL) to the last migration.
-	setup := &fileLocker{path: filepath.Join(dir, migrateLockFileName)}
-	if err := setup.Lock(ctx, nil); err != nil {
+	setup, err := waitLock(ctx, filepath.Join(dir, migrateLockFileName))
+	if err != nil {
 		return nil, err
 	}
-	defer setup.Unlock(ctx, nil)
+	defer setup.Close()
 	path := filepath.Join(dir, FileName)
 	db.w, err = sql.Open("sqlite", dsn(path, false))
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/internal/codec"
 	"github.com/barraiser/barraiser/store/storetest"
 )
 
@@ -32,10 +33,7 @@ func openTest(t testing.TB, opts Options) *DB {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) interface {
-		agent.Store
-		agent.EmbeddingStore
-	} {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return openTest(t, Options{})
 	})
 }
@@ -232,7 +230,7 @@ func TestTimeRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := normTime(in); got != want {
+		if want := codec.NormTime(in); got != want {
 			t.Errorf("round trip of %v = %#v, want %#v", in, got, want)
 		}
 	}

@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/internal/codec"
 )
 
 // SaveDebrief stores the debrief of an interview in grading and, in the
@@ -21,10 +21,7 @@ func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) erro
 		return fmt.Errorf("sqlite: save debrief of %s: nil debrief", id)
 	}
 	stored := *d
-	if stored.CreatedAt.IsZero() {
-		stored.CreatedAt = time.Now()
-	}
-	stored.CreatedAt = normTime(stored.CreatedAt)
+	stored.CreatedAt = codec.Stamp(stored.CreatedAt)
 	body, err := json.Marshal(&stored)
 	if err != nil {
 		return fmt.Errorf("sqlite: save debrief of %s: encode: %w", id, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/internal/codec"
 )
 
 // EnsureOwner records an owner id; calling it again is a no-op.
@@ -57,8 +58,8 @@ func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) error {
 		return err
 	}
 	iv.Status = status
-	iv.CreatedAt = normTime(iv.CreatedAt)
-	iv.UpdatedAt = normTime(iv.UpdatedAt)
+	iv.CreatedAt = codec.NormTime(iv.CreatedAt)
+	iv.UpdatedAt = codec.NormTime(iv.UpdatedAt)
 	return nil
 }
 

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -45,47 +44,28 @@ func flock(f *os.File, how int) error {
 	}
 }
 
-// fileLocker is a lock backed by flock(2) on a file, so that processes
-// opening the same data directory set it up one at a time.
-type fileLocker struct {
-	path string
-	f    *os.File
-}
-
-// Lock waits, polling, until it holds the file's lock or ctx is done.
-func (l *fileLocker) Lock(ctx context.Context, _ *sql.DB) error {
-	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE, 0o644)
+// waitLock takes the exclusive lock of the file at path, polling until it
+// holds it or ctx is done, so that processes opening the same data
+// directory set it up one at a time. Closing the returned file releases it.
+func waitLock(ctx context.Context, path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return fmt.Errorf("sqlite: open migration lock: %w", err)
+		return nil, fmt.Errorf("sqlite: open migration lock: %w", err)
 	}
 	for {
 		err := flock(f, syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
-			l.f = f
-			return nil
+			return f, nil
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
-			return fmt.Errorf("sqlite: migration lock: %w", err)
+			return nil, fmt.Errorf("sqlite: migration lock: %w", err)
 		}
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return fmt.Errorf("sqlite: migration lock: %w", ctx.Err())
+			return nil, fmt.Errorf("sqlite: migration lock: %w", ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-}
-
-// Unlock releases the lock taken by Lock.
-func (l *fileLocker) Unlock(context.Context, *sql.DB) error {
-	if l.f == nil {
-		return nil
-	}
-	err := l.f.Close()
-	l.f = nil
-	if err != nil {
-		return fmt.Errorf("sqlite: release migration lock: %w", err)
-	}
-	return nil
 }

@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/store/internal/codec"
 )
 
 // AppendTurn stores t as the next turn of an in-progress interview, in one
@@ -27,10 +27,7 @@ import (
 // microsecond, or now when t.At is zero. It is durable when AppendTurn
 // returns.
 func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (stored agent.Turn, created bool, err error) {
-	if t.At.IsZero() {
-		t.At = time.Now()
-	}
-	t.At = normTime(t.At)
+	t.At = codec.Stamp(t.At)
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		s, err := lockedState(ctx, tx, id, gen)
 		if err != nil {

@@ -40,10 +40,7 @@ type Store = interface {
 // Run runs the conformance suite. open must return a fresh, empty store
 // and arrange, with t.Cleanup, for it to be closed; it is called once per
 // subtest.
-func Run(t *testing.T, open func(t *testing.T) interface {
-	agent.Store
-	agent.EmbeddingStore
-}) {
+func Run(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s Store)
@@ -712,29 +709,28 @@ func testOwnerHistory(t *testing.T, s Store) {
 			appendTurn(t, s, id, tr)
 		}
 	}
-	q := func(seq int, principle string) agent.Turn { return turn(seq, principle) }
 	ownership := agent.PlannedPrinciple{ID: "ownership", Name: "Ownership", QuestionID: "q-own-1"}
 	diveDeep := agent.PlannedPrinciple{ID: "dive_deep", Name: "Dive Deep", QuestionID: "q-dd-3"}
 
 	// Two answers about ownership, one about dive_deep; dive_deep's
 	// question was asked even though it was never answered.
 	mk("alice", "a-1", []agent.PlannedPrinciple{ownership, diveDeep},
-		q(1, "ownership"), q(2, "ownership"), q(3, "ownership"), q(4, "ownership"), q(5, "dive_deep"))
+		turn(1, "ownership"), turn(2, "ownership"), turn(3, "ownership"), turn(4, "ownership"), turn(5, "dive_deep"))
 	// Another interview with ownership, a different question, answered.
 	mk("alice", "a-2", []agent.PlannedPrinciple{{ID: "ownership", Name: "Ownership", QuestionID: "q-own-2"}, diveDeep},
-		q(1, "ownership"), q(2, "ownership"), q(3, "dive_deep"), q(4, "dive_deep"))
+		turn(1, "ownership"), turn(2, "ownership"), turn(3, "dive_deep"), turn(4, "dive_deep"))
 	// Only a question so far: its plan counts as asked, nothing practised.
 	mk("alice", "a-3", []agent.PlannedPrinciple{{ID: "frugality", Name: "Frugality", QuestionID: "q-fr-1"}},
-		q(1, "frugality"))
+		turn(1, "frugality"))
 	// No turns: nothing asked.
 	mk("alice", "a-4", []agent.PlannedPrinciple{{ID: "earn_trust", Name: "Earn Trust", QuestionID: "q-et-1"}})
 	// No question ids and nil plans are fine.
 	mk("alice", "a-5", []agent.PlannedPrinciple{{ID: "bias_for_action", Name: "Bias for Action"}},
-		q(1, "bias_for_action"), q(2, "bias_for_action"))
-	mk("alice", "a-6", nil, q(1, "customer_obsession"))
+		turn(1, "bias_for_action"), turn(2, "bias_for_action"))
+	mk("alice", "a-6", nil, turn(1, "customer_obsession"))
 	// Another owner's interviews do not count.
 	mk("bob", "b-1", []agent.PlannedPrinciple{{ID: "ownership", Name: "Ownership", QuestionID: "q-own-9"}},
-		q(1, "ownership"), q(2, "ownership"))
+		turn(1, "ownership"), turn(2, "ownership"))
 
 	h, err := s.OwnerHistory(ctx, "alice")
 	if err != nil {
