@@ -2,6 +2,7 @@ package agent
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -41,13 +42,11 @@ func TestFirstPersonActions(t *testing.T) {
 		{"I've built three of these.", []string{"built"}},
 	}
 	for _, tt := range tests {
-		if got := firstPersonActions(tokenize(lowerOf(tt.in))); !reflect.DeepEqual(got, tt.want) {
+		if got := firstPersonActions(tokenize(strings.ToLower(tt.in))); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("firstPersonActions(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
-
-func lowerOf(s string) string { return analyzeSentence(0, s).lower }
 
 func TestMetrics(t *testing.T) {
 	tests := []struct {

@@ -30,7 +30,6 @@ const (
 	EEMPTYANSWER       = "empty_answer"
 	ENOPENDINGQUESTION = "no_pending_question"
 	EINVALIDCLIENTID   = "invalid_client_id"
-	ECOMPLETE          = "interview_complete"
 )
 
 // Error is a failure the caller can act on: a machine-readable code and a

@@ -3,6 +3,7 @@ package agent
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // VerifyEvidence keeps the quotes that really are in the candidate's words.
@@ -73,10 +74,8 @@ func findNormalized(text, quote string) (string, bool) {
 	last := offs[end]
 	// Extend to the end of the rune at the last matched byte.
 	stop := last + 1
-	for stop < len(text) && !utf8Start(text[stop]) {
+	for stop < len(text) && !utf8.RuneStart(text[stop]) {
 		stop++
 	}
 	return text[start:stop], true
 }
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }

@@ -1,21 +1,12 @@
 package agent
 
-// StandardGaps are the gaps a bar raiser digs into, in the order the rules
-// interviewer probes them when several are missing.
-var StandardGaps = []Gap{GapRole, GapOutcome, GapMetrics, GapDifferently, GapImpact, GapSituation}
+import "slices"
 
 // AllGaps lists every gap a probe may target.
 var AllGaps = []Gap{GapRole, GapOutcome, GapMetrics, GapDifferently, GapImpact, GapSituation, GapAlternatives, GapData, GapDisagreement}
 
 // Valid reports whether g is a known gap.
-func (g Gap) Valid() bool {
-	for _, v := range AllGaps {
-		if g == v {
-			return true
-		}
-	}
-	return false
-}
+func (g Gap) Valid() bool { return slices.Contains(AllGaps, g) }
 
 // MissingGaps returns what the story still lacks, most important first:
 // whose work it was, how it ended, the numbers, the reflection, the lasting

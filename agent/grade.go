@@ -112,12 +112,16 @@ func (s assessment) score() int {
 // the default grader and the fallback, and its score is the ceiling applied
 // to any model's grade.
 func GradeRules(in GradeInput) PrincipleGrade {
-	a := in.Analysis
-	s := assess(in.Principle, in.Level, a, in.Fit)
+	return assess(in.Principle, in.Level, in.Analysis, in.Fit).grade(in.Role)
+}
+
+// grade is the rules' grade of the assessed principle.
+func (s assessment) grade(role Role) PrincipleGrade {
 	score := s.score()
+	a := s.a
 	g := PrincipleGrade{
-		Principle: in.Principle.ID,
-		Name:      in.Principle.Name,
+		Principle: s.p.ID,
+		Name:      s.p.Name,
 		Score:     &score,
 		Rating:    RatingForScore(score),
 		STAR:      STAR{Situation: a.Situation, Task: a.Task, Action: a.Action, Result: a.Result},
@@ -127,7 +131,7 @@ func GradeRules(in GradeInput) PrincipleGrade {
 	g.Evidence = s.evidence()
 	g.Strengths = s.strengths()
 	g.Concerns = s.concerns()
-	g.Advice = s.advice(in.Role)
+	g.Advice = s.advice(role)
 	return g
 }
 

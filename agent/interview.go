@@ -2,6 +2,7 @@ package agent
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -21,14 +22,7 @@ const (
 var Roles = []Role{RoleSDE, RoleEM, RolePM, RoleTPM, RoleGeneral}
 
 // Valid reports whether r is one of Roles.
-func (r Role) Valid() bool {
-	for _, v := range Roles {
-		if r == v {
-			return true
-		}
-	}
-	return false
-}
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // Manager reports whether the role leads people rather than building alone.
 func (r Role) Manager() bool { return r == RoleEM }

@@ -114,9 +114,7 @@ func (s *Service) leastPractised(role Role, level Level, hist History, seed stri
 	fit := map[string]int{}
 	for _, q := range s.Retriever.Questions() {
 		if q.Fits(role, level) {
-			for _, p := range q.Principles[:1] {
-				fit[p]++
-			}
+			fit[q.Principles[0]]++
 		}
 	}
 	type cand struct {

@@ -12,11 +12,7 @@ import (
 // Rules is the built-in interviewer: it needs no network, reads each answer
 // with Analyze, probes the most important gap still missing and grades with
 // GradeRules. It is the default Model and the fallback for any other.
-type Rules struct {
-	// Probes is the generic probe bank; principle-specific probes come from
-	// the principle itself.
-	Probes []Probe
-}
+type Rules struct{}
 
 // Name implements Model.
 func (Rules) Name() string { return "rules" }

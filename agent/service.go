@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -31,7 +33,7 @@ type Service struct {
 
 // NewService returns a Service with the rules interviewer as its model.
 func NewService(st Store, rt Retriever, logger *slog.Logger) *Service {
-	rules := Rules{Probes: rt.Probes()}
+	rules := Rules{}
 	return &Service{Store: st, Retriever: rt, Model: rules, Rules: rules, Logger: logger,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
@@ -139,7 +141,7 @@ func (s *Service) next(ctx context.Context, iv *Interview, emit func(int, string
 				Missing: missing, Allowed: allowed, FollowUps: FollowUpCount(turns)}
 			d := s.decide(ctx, iv.ID, s.model(iv), in)
 			if d.Gap != "" {
-				probe, ok := ChooseProbe(p, s.Retriever.Probes(), d.Gap, iv.ID+fmt.Sprint(seq))
+				probe, ok := ChooseProbe(p, s.Retriever.Probes(), d.Gap, iv.ID+strconv.Itoa(seq))
 				if ok {
 					text := s.ask(ctx, iv, AskInput{Principle: p, Role: iv.Role, Level: iv.Level, Probe: &probe, Turns: turns, Analysis: a}, stream)
 					return Turn{Seq: seq, Speaker: SpeakerInterviewer, Kind: KindFollowUp, Principle: p.ID,
@@ -170,7 +172,7 @@ func (s *Service) next(ctx context.Context, iv *Interview, emit func(int, string
 func (s *Service) decide(ctx context.Context, id string, m Model, in DecideInput) Decision {
 	d, u, err := m.Decide(ctx, in)
 	s.addUsage(ctx, id, u)
-	if err == nil && (d.Gap == "" || containsGap(in.Allowed, d.Gap)) {
+	if err == nil && (d.Gap == "" || slices.Contains(in.Allowed, d.Gap)) {
 		return d
 	}
 	if err == nil {
@@ -339,7 +341,8 @@ func (s *Service) debrief(ctx context.Context, iv *Interview) *Debrief {
 // own score by more than one, and a principle left with no verified quote
 // cannot keep a hire score. A model that fails hands over to the rules.
 func (s *Service) gradeOne(ctx context.Context, m Model, in GradeInput) (PrincipleGrade, Usage) {
-	rules := GradeRules(in)
+	a := assess(in.Principle, in.Level, in.Analysis, in.Fit)
+	rules := a.grade(in.Role)
 	if m.Name() == s.Rules.Name() {
 		return rules, Usage{}
 	}
@@ -356,7 +359,6 @@ func (s *Service) gradeOne(ctx context.Context, m Model, in GradeInput) (Princip
 	if g.DroppedQuotes > 0 {
 		s.Logger.Warn("model quotes not in the transcript dropped", "model", m.Name(), "principle", in.Principle.ID, "dropped", g.DroppedQuotes)
 	}
-	a := assess(in.Principle, in.Level, in.Analysis, in.Fit)
 	score := min(*g.Score, a.ceiling, *rules.Score+1)
 	if len(g.Evidence) == 0 {
 		score = min(score, 2)
@@ -418,15 +420,6 @@ func (s *Service) Recover(ctx context.Context) error {
 func hasAnswer(turns []Turn) bool {
 	for _, t := range turns {
 		if t.Speaker == SpeakerCandidate {
-			return true
-		}
-	}
-	return false
-}
-
-func containsGap(gs []Gap, g Gap) bool {
-	for _, x := range gs {
-		if x == g {
 			return true
 		}
 	}

@@ -27,23 +27,8 @@ func start(t *testing.T, svc *agent.Service, principles ...string) (owner string
 
 func TestOffTopicStoryIsCapped(t *testing.T) {
 	svc := newService(t)
-	ctx := context.Background()
 	grade := func(principle string) agent.PrincipleGrade {
-		owner, iv := start(t, svc, principle)
-		if _, _, err := svc.Advance(ctx, owner, iv.ID, 0, nil); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := svc.Answer(ctx, owner, iv.ID, 0, ownershipStory, ""); err != nil {
-			t.Fatal(err)
-		}
-		if err := svc.End(ctx, owner, iv.ID, 0); err != nil {
-			t.Fatal(err)
-		}
-		d, err := svc.Grade(ctx, owner, iv.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d.Principles[0]
+		return interview(t, svc, principle, ownershipStory).Principles[0]
 	}
 	on, off := grade("ownership"), grade("frugality")
 	if *on.Score < 3 {

@@ -1,7 +1,7 @@
 package prompts
 
 import (
-	"encoding/json"
+	"strconv"
 	"strings"
 )
 
@@ -97,7 +97,7 @@ func withTranscript(c Context, d any) map[string]any {
 			tag = "candidate_answer"
 		}
 		b.WriteString("<" + tag + " seq=\"")
-		b.WriteString(itoa(t.Seq))
+		b.WriteString(strconv.Itoa(t.Seq))
 		b.WriteString("\">\n")
 		b.WriteString(quote(t.Text))
 		b.WriteString("\n</" + tag + ">\n")
@@ -110,13 +110,7 @@ func withTranscript(c Context, d any) map[string]any {
 }
 
 // quote keeps candidate text from closing or opening a transcript block.
-func quote(s string) string {
-	r := strings.NewReplacer("<candidate_answer", "&lt;candidate_answer", "</candidate_answer", "&lt;/candidate_answer",
-		"<interviewer_question", "&lt;interviewer_question", "</interviewer_question", "&lt;/interviewer_question")
-	return r.Replace(s)
-}
+func quote(s string) string { return quoter.Replace(s) }
 
-func itoa(i int) string {
-	b, _ := json.Marshal(i)
-	return string(b)
-}
+var quoter = strings.NewReplacer("<candidate_answer", "&lt;candidate_answer", "</candidate_answer", "&lt;/candidate_answer",
+	"<interviewer_question", "&lt;interviewer_question", "</interviewer_question", "&lt;/interviewer_question")

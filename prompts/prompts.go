@@ -16,10 +16,6 @@ var files embed.FS
 
 var templates = template.Must(template.New("").Option("missingkey=error").ParseFS(files, "*.tmpl"))
 
-// Version names the prompt set; it changes whenever a template's meaning
-// does, so that recorded results can be traced to the prompts behind them.
-const Version = "v1"
-
 // Render executes the named template with data and trims surrounding white
 // space. It panics on an unknown name, which is a programming error caught by
 // the tests.
