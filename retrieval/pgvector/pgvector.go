@@ -33,6 +33,8 @@ type Index struct {
 	// queries repeat it exactly so that the planner can use the index.
 	expr  string
 	where string
+	// principles are the corpus's principle ids.
+	principles []string
 	// EfSearch is the HNSW candidate list size (hnsw.ef_search).
 	EfSearch int
 	// Mode chooses between the index and an exact scan.
@@ -75,20 +77,20 @@ func New(ctx context.Context, db *postgres.DB, c *retrieval.Corpus, e retrieval.
 	if err := db.EnsureVectorIndex(ctx, e.ID(), e.Dim()); err != nil {
 		return nil, err
 	}
-	var ids, roles []string
+	var principles, roles []string
 	for _, p := range c.Principles {
-		ids = append(ids, p.ID)
+		principles = append(principles, p.ID)
 	}
 	for _, r := range agent.Roles {
 		roles = append(roles, string(r))
 	}
-	if err := db.EnsureFilterIndexes(ctx, e.ID(), e.Dim(), ids, roles); err != nil {
+	if err := db.EnsureFilterIndexes(ctx, e.ID(), e.Dim(), principles, roles); err != nil {
 		return nil, err
 	}
 	// The embedder id is written as a literal, never a parameter: only then
 	// can the planner match the partial index, even with cached plans.
 	return &Index{Catalog: retrieval.NewCatalog(c), pool: db.Pool(), embedder: e, expr: postgres.VectorExpr(e.Dim()),
-		where: "e.embedder = '" + e.ID() + "'", EfSearch: 200, ExactBelow: DefaultExactBelow}, nil
+		where: "e.embedder = '" + e.ID() + "'", principles: principles, EfSearch: 200, ExactBelow: DefaultExactBelow}, nil
 }
 
 // SearchPrinciples implements agent.Retriever: every principle's own
@@ -103,26 +105,17 @@ func (ix *Index) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 	if zero {
 		return ix.RankPrinciples(own, best, k), nil
 	}
-	var ids []string
-	for _, p := range ix.Principles() {
-		ids = append(ids, p.ID)
-	}
 	rows, err := ix.pool.Query(ctx, fmt.Sprintf(`SELECT e.entry_id, 1 - (e.embedding <=> $1) FROM embeddings e
-		WHERE %s AND e.entry_id = ANY($2)`, ix.where), qv, ids)
-	if err := collect(rows, err, own); err != nil {
-		return nil, fmt.Errorf("pgvector: search principles: %w", err)
-	}
-	sql := fmt.Sprintf(`SELECT e.principle, 1 - (%s <=> $1) FROM embeddings e
-		WHERE %s AND e.kind = 'question' ORDER BY %s <=> $1 LIMIT %d`, ix.expr, ix.where, ix.expr, questionCandidates)
-	if ix.Mode == Exact {
-		sql = fmt.Sprintf(`SELECT e.principle, 1 - (e.embedding <=> $1) FROM embeddings e
-			WHERE %s AND e.kind = 'question' ORDER BY e.embedding <=> $1 LIMIT %d`, ix.where, questionCandidates)
-		rows, err = ix.pool.Query(ctx, sql, qv)
-		err = collectMax(rows, err, best)
-	} else {
-		err = ix.indexScan(ctx, questionCandidates, sql, []any{qv}, func(rows pgx.Rows, err error) error {
-			return collectMax(rows, err, best)
-		})
+		WHERE %s AND e.entry_id = ANY($2)`, ix.where), qv, ix.principles)
+	err = scores(rows, err, func(id string, s float64) { own[id] = s })
+	if err == nil {
+		exact := ix.Mode == Exact
+		d := ix.distance(exact)
+		err = ix.run(ctx, search{sql: fmt.Sprintf(`SELECT e.principle, 1 - (%s) FROM embeddings e
+			WHERE %s AND e.kind = 'question' ORDER BY %s LIMIT %d`, d, ix.where, d, questionCandidates), args: []any{qv}, indexed: !exact},
+			questionCandidates, func(rows pgx.Rows, err error) error {
+				return scores(rows, err, func(p string, s float64) { best[p] = max(best[p], s) })
+			})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("pgvector: search principles: %w", err)
@@ -157,12 +150,7 @@ func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f age
 		}
 		return err
 	}
-	if s.indexed {
-		err = ix.indexScan(ctx, k, s.sql, s.args, read)
-	} else {
-		err = read(ix.pool.Query(ctx, s.sql, s.args...))
-	}
-	if err != nil {
+	if err := ix.run(ctx, s, k, read); err != nil {
 		return nil, fmt.Errorf("pgvector: search questions: %w", err)
 	}
 	return out, nil
@@ -218,20 +206,33 @@ func (ix *Index) questionSearch(qv pgv.Vector, zero bool, k int, f agent.Questio
 			args = append(args, ids)
 		}
 	}
-	switch {
-	case zero:
+	if zero {
 		// A zero vector has no direction to compare: any k matching rows
 		// will do. $1 stays in the query only so that its type is known.
 		return search{sql: fmt.Sprintf(`SELECT e.entry_id FROM embeddings e
 			WHERE %s AND $1::vector IS NOT NULL ORDER BY e.entry_id LIMIT %d`, where, k), args: args}, true
-	case exact:
-		// Ordered by the column itself, which no HNSW index holds (they
-		// index a cast of it), so this is always an exact comparison.
-		return search{sql: fmt.Sprintf(`SELECT e.entry_id FROM embeddings e
-			WHERE %s ORDER BY e.embedding <=> $1 LIMIT %d`, where, k), args: args}, true
 	}
 	return search{sql: fmt.Sprintf(`SELECT e.entry_id FROM embeddings e
-		WHERE %s ORDER BY %s <=> $1 LIMIT %d`, where, ix.expr, k), args: args, indexed: true}, true
+		WHERE %s ORDER BY %s LIMIT %d`, where, ix.distance(exact), k), args: args, indexed: !exact}, true
+}
+
+// distance is the cosine distance of a row to the query $1: by the indexed
+// expression, which the index can order by, or for an exact comparison by
+// the column itself, which no HNSW index holds (they index a cast of it).
+func (ix *Index) distance(exact bool) string {
+	if exact {
+		return "e.embedding <=> $1"
+	}
+	return ix.expr + " <=> $1"
+}
+
+// run runs s and hands its rows to read: an indexed search through
+// indexScan, with an ef_search of at least k.
+func (ix *Index) run(ctx context.Context, s search, k int, read func(pgx.Rows, error) error) error {
+	if s.indexed {
+		return ix.indexScan(ctx, k, s.sql, s.args, read)
+	}
+	return read(ix.pool.Query(ctx, s.sql, s.args...))
 }
 
 // indexScan runs sql, which orders by the indexed expression, with
@@ -280,29 +281,15 @@ func (ix *Index) embed(ctx context.Context, text string) (pgv.Vector, bool, erro
 	return pgv.NewVector(vs[0]), zero, nil
 }
 
-func collect(rows pgx.Rows, err error, into map[string]float64) error {
+// scores hands each (id, score) row to add.
+func scores(rows pgx.Rows, err error, add func(id string, s float64)) error {
 	if err != nil {
 		return err
 	}
 	var id string
 	var s float64
 	_, err = pgx.ForEachRow(rows, []any{&id, &s}, func() error {
-		into[id] = s
-		return nil
-	})
-	return err
-}
-
-func collectMax(rows pgx.Rows, err error, into map[string]float64) error {
-	if err != nil {
-		return err
-	}
-	var id string
-	var s float64
-	_, err = pgx.ForEachRow(rows, []any{&id, &s}, func() error {
-		if s > into[id] {
-			into[id] = s
-		}
+		add(id, s)
 		return nil
 	})
 	return err
