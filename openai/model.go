@@ -152,7 +152,7 @@ func (m *Model) Decide(ctx context.Context, in agent.DecideInput) (agent.Decisio
 func (m *Model) Grade(ctx context.Context, in agent.GradeInput) (agent.PrincipleGrade, agent.Usage, error) {
 	d := prompts.GradeData{Context: m.context(in.Principle, in.Role, in.Level, in.Turns, &in.Analysis)}
 	var g agent.PrincipleGrade
-	u, err := m.structured(ctx, "grade", prompts.Grade(d), gradeFormat(), func(text string) error {
+	u, err := m.structured(ctx, "grade", prompts.Grade(d), gradeFormat, func(text string) error {
 		var err error
 		g, err = parseGrade(text)
 		return err
@@ -227,10 +227,8 @@ func (m *Model) context(p agent.Principle, role agent.Role, level agent.Level, t
 	for _, t := range turns {
 		c.Turns = append(c.Turns, prompts.Turn{Seq: t.Seq, Speaker: string(t.Speaker), Kind: string(t.Kind), Text: t.Text})
 	}
-	if a != nil {
-		if b, err := json.Marshal(a); err == nil {
-			c.Facts = string(b)
-		}
+	if b, err := json.Marshal(a); err == nil {
+		c.Facts = string(b)
 	}
 	return c
 }

@@ -52,10 +52,7 @@ func object(props map[string]any, order ...string) map[string]any {
 // decisionFormat is the response_format of a decision: probe or not, and the
 // gap, limited to the allowed ones (or "" when not probing).
 func decisionFormat(allowed []agent.Gap) *goopenai.ChatCompletionResponseFormat {
-	gaps := []string{""}
-	for _, g := range allowed {
-		gaps = append(gaps, string(g))
-	}
+	gaps := append([]string{""}, gapStrings(allowed)...)
 	s := object(map[string]any{
 		"probe":  map[string]any{"type": "boolean"},
 		"gap":    map[string]any{"type": "string", "enum": gaps},
@@ -82,7 +79,8 @@ var gradeSchema = object(map[string]any{
 	"advice": map[string]any{"type": "string"},
 }, "score", "evidence", "strengths", "concerns", "star", "advice")
 
-func gradeFormat() *goopenai.ChatCompletionResponseFormat { return format("grade", gradeSchema) }
+// gradeFormat is the response_format of a grade, encoded once.
+var gradeFormat = format("grade", gradeSchema)
 
 func format(name string, schema map[string]any) *goopenai.ChatCompletionResponseFormat {
 	raw, err := json.Marshal(schema)

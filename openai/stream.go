@@ -124,6 +124,14 @@ func (r *relay) delta(d string) {
 	if r.emit == nil {
 		return
 	}
+	if !r.diverged && d != "" && r.cur.Len() == r.sent.Len() {
+		// This attempt has shown everything so far (an attempt that has not
+		// diverged and is as long as what was sent is equal to it): d is new.
+		r.cur.WriteString(d)
+		r.sent.WriteString(d)
+		r.emit(d)
+		return
+	}
 	r.cur.WriteString(d)
 	if r.diverged {
 		return

@@ -46,6 +46,14 @@ func (s *Server) writeError(c echo.Context, err error) error {
 	return c.JSON(ErrorStatus(err), errorBody{errorDetail{code, agent.ErrorMessage(err)}})
 }
 
+// echoCodes maps the statuses of Echo's own errors to error codes.
+var echoCodes = map[int]string{
+	http.StatusNotFound:              agent.ENOTFOUND,
+	http.StatusMethodNotAllowed:      "method_not_allowed",
+	http.StatusRequestEntityTooLarge: "body_too_large",
+	http.StatusUnauthorized:          agent.EUNAUTHORIZED,
+}
+
 // httpErrorHandler turns Echo's own errors (unknown route, wrong method,
 // body too large) into the same JSON shape.
 func (s *Server) httpErrorHandler(err error, c echo.Context) {
@@ -54,12 +62,7 @@ func (s *Server) httpErrorHandler(err error, c echo.Context) {
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		code := map[int]string{
-			http.StatusNotFound:              agent.ENOTFOUND,
-			http.StatusMethodNotAllowed:      "method_not_allowed",
-			http.StatusRequestEntityTooLarge: "body_too_large",
-			http.StatusUnauthorized:          agent.EUNAUTHORIZED,
-		}[he.Code]
+		code := echoCodes[he.Code]
 		if code == "" {
 			code = "http_error"
 		}

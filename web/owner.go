@@ -14,17 +14,17 @@ const OwnerCookie = "br_owner"
 const ownerKey = "owner"
 
 // setOwnerCookie gives a browser an owner id if it has none yet.
-func (s *Server) setOwnerCookie(c echo.Context) (string, error) {
-	if id, ok := ownerFromCookie(c.Request()); ok {
-		return id, nil
+func (s *Server) setOwnerCookie(c echo.Context) error {
+	if _, ok := ownerFromCookie(c.Request()); ok {
+		return nil
 	}
 	id := agent.NewID()
 	if err := s.Service.Store.EnsureOwner(c.Request().Context(), id); err != nil {
-		return "", err
+		return err
 	}
 	c.SetCookie(&http.Cookie{Name: OwnerCookie, Value: id, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: 400 * 24 * 3600, Secure: c.Scheme() == "https"})
-	return id, nil
+	return nil
 }
 
 func ownerFromCookie(r *http.Request) (string, bool) {

@@ -21,6 +21,15 @@ import (
 //go:embed static
 var staticFS embed.FS
 
+// indexHTML is the page served at /, read once.
+var indexHTML = func() []byte {
+	b, err := staticFS.ReadFile("static/index.html")
+	if err != nil {
+		panic("web: " + err.Error()) // embedded at build time
+	}
+	return b
+}()
+
 // Server is the HTTP server. Set the exported fields, then call Open.
 type Server struct {
 	Service *agent.Service
@@ -142,14 +151,10 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) handleIndex(c echo.Context) error {
-	if _, err := s.setOwnerCookie(c); err != nil {
-		return s.writeError(c, err)
-	}
-	b, err := staticFS.ReadFile("static/index.html")
-	if err != nil {
+	if err := s.setOwnerCookie(c); err != nil {
 		return s.writeError(c, err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'")
-	return c.HTMLBlob(http.StatusOK, b)
+	return c.HTMLBlob(http.StatusOK, indexHTML)
 }

@@ -181,19 +181,14 @@ func (s *session) advance(ctx context.Context) bool {
 	if q != nil {
 		return s.write(ctx, questionFrame{"question", *q})
 	}
-	if iv.Status == agent.StatusComplete {
-		if !s.write(ctx, debriefFrame{"debrief", iv.Debrief}) {
+	d := iv.Debrief
+	if iv.Status != agent.StatusComplete {
+		if !s.write(ctx, typeFrame{"grading"}) {
 			return false
 		}
-		s.conn.Close(websocket.StatusNormalClosure, "interview complete")
-		return false
-	}
-	if !s.write(ctx, typeFrame{"grading"}) {
-		return false
-	}
-	d, err := s.srv.Service.Grade(ctx, s.ownerID, s.id)
-	if err != nil {
-		return s.softError(ctx, err)
+		if d, err = s.srv.Service.Grade(ctx, s.ownerID, s.id); err != nil {
+			return s.softError(ctx, err)
+		}
 	}
 	if !s.write(ctx, debriefFrame{"debrief", d}) {
 		return false

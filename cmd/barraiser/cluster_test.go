@@ -111,12 +111,7 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 	c := newClient(t, a.url)
 	iv := c.create(`{"role":"sde","level":"L5","principles":["ownership","dive-deep"]}`)
 
-	connA, _, err := c.dial(iv.WSURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer connA.CloseNow()
-	readType(t, connA, "session")
+	connA, _ := c.open(iv.WSURL)
 	readType(t, connA, "question")
 	for i := 0; i < 2; i++ {
 		send(t, connA, answer(vagueAnswer, fmt.Sprint("a-", i)))
@@ -143,11 +138,7 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 
 	// Back on A: one more answer is acked, then A dies mid-interview.
 	c.base = a.url
-	connA, _, err = c.dial(iv.WSURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readType(t, connA, "session")
+	connA, _ = c.open(iv.WSURL)
 	readType(t, connA, "question")
 	send(t, connA, answer(vagueAnswer, "a-2"))
 	acked := readType(t, connA, "ack")
@@ -155,12 +146,7 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 	a.kill()
 
 	c.base = b.url
-	connB, _, err = c.dial(iv.WSURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer connB.CloseNow()
-	s := readType(t, connB, "session")
+	connB, s := c.open(iv.WSURL)
 	answers := map[string]int{}
 	for _, tn := range s.Interview.Turns {
 		if tn.Speaker == agent.SpeakerCandidate {
@@ -207,12 +193,7 @@ func TestConnectionsDoNotHoldDatabaseConnections(t *testing.T) {
 	conns := make([]*websocket.Conn, n)
 	for i := range conns {
 		iv := c.create(`{"role":"pm","level":"L6","principles":["customer-obsession"]}`)
-		conn, _, err := c.dial(iv.WSURL, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.CloseNow()
-		readType(t, conn, "session")
+		conn, _ := c.open(iv.WSURL)
 		readType(t, conn, "question")
 		conns[i] = conn
 	}

@@ -55,12 +55,7 @@ func TestLLMInterviewEndToEnd(t *testing.T) {
 	m := startLLM(t, srv)
 	c := newClient(t, m.Server.URL())
 	iv := c.create(`{"role":"sde","level":"L5","principles":["ownership","dive-deep"]}`)
-	conn, _, err := c.dial(iv.WSURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.CloseNow()
-	readType(t, conn, "session")
+	conn, _ := c.open(iv.WSURL)
 	streamed := 0
 	for i := 0; ; i++ {
 		f, wasStreamed := nextQuestion(t, conn)
@@ -131,11 +126,7 @@ func TestLLMFaultsNeverStallAnInterview(t *testing.T) {
 	gradedBy := map[string]int{}
 	for n := 0; n < 6; n++ {
 		iv := c.create(`{"role":"em","level":"L6","principles":["earn-trust","frugality"]}`)
-		conn, _, err := c.dial(iv.WSURL, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		readType(t, conn, "session")
+		conn, _ := c.open(iv.WSURL)
 		for i := 0; ; i++ {
 			if f, _ := nextQuestion(t, conn); f.Type == "grading" {
 				break
@@ -209,11 +200,7 @@ func TestPromptInjection(t *testing.T) {
 	c := newClient(t, m.Server.URL())
 	for n, inj := range injections {
 		iv := c.create(`{"role":"sde","level":"L5","principles":["ownership"]}`)
-		conn, _, err := c.dial(iv.WSURL, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		readType(t, conn, "session")
+		conn, _ := c.open(iv.WSURL)
 		for i := 0; ; i++ {
 			if f, _ := nextQuestion(t, conn); f.Type == "grading" {
 				break
@@ -260,19 +247,9 @@ func TestReconnectMidStream(t *testing.T) {
 	m := startLLM(t, srv)
 	c := newClient(t, m.Server.URL())
 	iv := c.create(`{"role":"sde","level":"L5","principles":["ownership"]}`)
-	a, _, err := c.dial(iv.WSURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.CloseNow()
-	readType(t, a, "session")
+	a, _ := c.open(iv.WSURL)
 	readType(t, a, "question_delta") // the opening is streaming on A
-	b, _, err := c.dial(iv.WSURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.CloseNow()
-	readType(t, b, "session")
+	b, _ := c.open(iv.WSURL)
 	q, _ := nextQuestion(t, b)
 	if q.Type != "question" || q.Turn.Seq != 1 {
 		t.Fatalf("B got %+v", q)

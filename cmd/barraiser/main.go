@@ -146,7 +146,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Service.TokenBudget = m.Config.TokenBudget
 		baseURL := m.Config.OpenAIBaseURL
 		if baseURL == "" {
-			baseURL = "https://api.openai.com/v1 (default)"
+			baseURL = openai.DefaultBaseURL + " (default)"
 		}
 		// The key is never logged.
 		m.Logger.Info("LLM interviewer", "model", m.Config.LLMModel, "base_url", baseURL, "timeout", m.Config.LLMTimeout,

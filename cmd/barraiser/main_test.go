@@ -131,6 +131,18 @@ type frame struct {
 	Message   string           `json:"message"`
 }
 
+// open dials path, has the connection closed when the test ends and reads
+// the session frame that opens every connection.
+func (c *client) open(path string) (*websocket.Conn, frame) {
+	c.t.Helper()
+	conn, _, err := c.dial(path, "")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { conn.CloseNow() })
+	return conn, readType(c.t, conn, "session")
+}
+
 func read(t testing.TB, c *websocket.Conn) frame {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -196,12 +208,7 @@ func testInterviewEndToEnd(t *testing.T, args []string) {
 		iv.Principles[0].ID != "ownership" || iv.Principles[1].Name != "Dive Deep" || iv.WSURL != "/api/v1/interviews/"+iv.ID+"/ws" {
 		t.Fatalf("created %+v", iv)
 	}
-	conn, _, err := c.dial(iv.WSURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.CloseNow()
-	s := readType(t, conn, "session")
+	conn, s := c.open(iv.WSURL)
 	if s.Interview.ID != iv.ID || len(s.Interview.Turns) != 0 {
 		t.Fatalf("session %+v", s.Interview)
 	}
@@ -290,12 +297,8 @@ func testInterviewEndToEnd(t *testing.T, args []string) {
 		t.Fatalf("list after restart = %d %+v", code, list)
 	}
 	// Connecting to a complete interview sends the session with its debrief.
-	conn2, _, err := c.dial(iv.WSURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn2.CloseNow()
-	if s := readType(t, conn2, "session"); s.Interview.Debrief == nil || s.Interview.Status != agent.StatusComplete {
+	conn2, s := c.open(iv.WSURL)
+	if s.Interview.Debrief == nil || s.Interview.Status != agent.StatusComplete {
 		t.Fatalf("session of complete interview %+v", s.Interview)
 	}
 	if code := expectClose(t, conn2); code != websocket.StatusNormalClosure {
@@ -426,12 +429,7 @@ func testWebSocketBadInput(t *testing.T, args []string) {
 	m := startArgs(t, args)
 	c := newClient(t, m.Server.URL())
 	iv := c.create(`{"role":"sde","level":"L5","principles":["ownership"]}`)
-	conn, _, err := c.dial(iv.WSURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.CloseNow()
-	readType(t, conn, "session")
+	conn, _ := c.open(iv.WSURL)
 	readType(t, conn, "question")
 
 	ctx := context.Background()
@@ -480,12 +478,7 @@ func testResumeSupersedeAndResend(t *testing.T, args []string) {
 	m := startArgs(t, args)
 	c := newClient(t, m.Server.URL())
 	iv := c.create(`{"role":"em","level":"L6","principles":["earn-trust","think-big"]}`)
-	a, _, err := c.dial(iv.WSURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.CloseNow()
-	readType(t, a, "session")
+	a, _ := c.open(iv.WSURL)
 	q1 := readType(t, a, "question")
 	send(t, a, answer(vagueAnswer, "same-id"))
 	ack := readType(t, a, "ack")
@@ -548,11 +541,7 @@ func testGradingResumedAtStart(t *testing.T, args []string) {
 	m := startArgs(t, args)
 	c := newClient(t, m.Server.URL())
 	iv := c.create(`{"role":"general","level":"L4","principles":["frugality"]}`)
-	conn, _, err := c.dial(iv.WSURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readType(t, conn, "session")
+	conn, _ := c.open(iv.WSURL)
 	readType(t, conn, "question")
 	send(t, conn, answer(vagueAnswer, "x"))
 	readType(t, conn, "ack")

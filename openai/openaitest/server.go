@@ -192,21 +192,6 @@ func FailFirst(n int, r Reply, next RespondFunc) RespondFunc {
 	}
 }
 
-// RejectResponseFormat answers like a server without structured outputs:
-// a 400 for any request with a response_format, next for the others.
-func RejectResponseFormat(next RespondFunc) RespondFunc {
-	if next == nil {
-		next = Scripted
-	}
-	return func(req goopenai.ChatCompletionRequest) Reply {
-		if req.ResponseFormat != nil {
-			return Reply{Status: http.StatusBadRequest, Type: "invalid_request_error", Code: "invalid_parameter",
-				Message: "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model."}
-		}
-		return next(req)
-	}
-}
-
 // failed plays the parts of rep that come before a successful body: the
 // delay, a dropped connection, Retry-After and an error status. It reports
 // whether the response is finished.
