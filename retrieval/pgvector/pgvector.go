@@ -112,7 +112,7 @@ func (ix *Index) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 		exact := ix.Mode == Exact
 		d := ix.distance(exact)
 		err = ix.run(ctx, search{sql: fmt.Sprintf(`SELECT e.principle, 1 - (%s) FROM embeddings e
-			WHERE %s AND e.kind = 'question' ORDER BY %s LIMIT %d`, d, ix.where, d, questionCandidates), args: []any{qv}, indexed: !exact},
+			WHERE %s AND e.kind = 'question' ORDER BY %s LIMIT %d`, d, ix.where, d, questionCandidates), args: []any{qv}},
 			questionCandidates, func(rows pgx.Rows, err error) error {
 				return scores(rows, err, func(p string, s float64) { best[p] = max(best[p], s) })
 			})
@@ -156,12 +156,10 @@ func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f age
 	return out, nil
 }
 
-// search is one question search as SQL: indexed searches run with
-// iterative index scans (see indexScan), the others as they are.
+// search is one search as SQL, with its arguments.
 type search struct {
-	sql     string
-	args    []any
-	indexed bool
+	sql  string
+	args []any
 }
 
 // questionSearch writes the search for the k questions closest to qv that
@@ -194,7 +192,7 @@ func (ix *Index) questionSearch(qv pgv.Vector, zero bool, k int, f agent.Questio
 		AND NOT (e.entry_id = ANY($3))`
 	args := []any{qv, f.Level.Rank(), exclude}
 	exact := ix.Mode == Exact
-	if ix.Mode == Auto && f.Principle != "" {
+	if ix.Mode == Auto && f.Principle != "" && ix.ExactBelow > 0 {
 		ids := ix.Matching(f, ix.ExactBelow)
 		if len(ids) == 0 {
 			return search{}, false
@@ -213,7 +211,7 @@ func (ix *Index) questionSearch(qv pgv.Vector, zero bool, k int, f agent.Questio
 			WHERE %s AND $1::vector IS NOT NULL ORDER BY e.entry_id LIMIT %d`, where, k), args: args}, true
 	}
 	return search{sql: fmt.Sprintf(`SELECT e.entry_id FROM embeddings e
-		WHERE %s ORDER BY %s LIMIT %d`, where, ix.distance(exact), k), args: args, indexed: !exact}, true
+		WHERE %s ORDER BY %s LIMIT %d`, where, ix.distance(exact), k), args: args}, true
 }
 
 // distance is the cosine distance of a row to the query $1: by the indexed
@@ -226,25 +224,19 @@ func (ix *Index) distance(exact bool) string {
 	return ix.expr + " <=> $1"
 }
 
-// run runs s and hands its rows to read: an indexed search through
-// indexScan, with an ef_search of at least k.
+// run runs s in a transaction of its own and hands its rows to read. The
+// transaction walks HNSW indexes with strict-order iterative scans and an
+// ef_search of at least k, and uses generic plans: with an index per
+// principle and role on the table, planning each search anew cost about
+// 1 ms, and the literals in the SQL already name the index to walk. The
+// four statements (begin, settings, query, commit) go to the server in one
+// round trip.
 func (ix *Index) run(ctx context.Context, s search, k int, read func(pgx.Rows, error) error) error {
-	if s.indexed {
-		return ix.indexScan(ctx, k, s.sql, s.args, read)
-	}
-	return read(ix.pool.Query(ctx, s.sql, s.args...))
-}
-
-// indexScan runs sql, which orders by the indexed expression, with
-// strict-order iterative index scans and an ef_search of at least k, set
-// for its transaction alone. The four statements (begin, settings, query,
-// commit) go to the server in one round trip.
-func (ix *Index) indexScan(ctx context.Context, k int, sql string, args []any, read func(pgx.Rows, error) error) error {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
-	b.Queue("SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true)",
-		strconv.Itoa(max(ix.EfSearch, k)))
-	b.Queue(sql, args...)
+	b.Queue(`SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true),
+		set_config('plan_cache_mode', 'force_generic_plan', true)`, strconv.Itoa(max(ix.EfSearch, k)))
+	b.Queue(s.sql, s.args...)
 	b.Queue("COMMIT")
 	br := ix.pool.SendBatch(ctx, b)
 	// A failed statement leaves the transaction open; the pool then
