@@ -16,18 +16,36 @@ type Catalog struct {
 	// byPrinciple lists each principle's questions (those whose first
 	// principle it is) in corpus order.
 	byPrinciple map[string][]agent.Question
+	// byFilter lists the ids of the questions that pass each principle,
+	// role and level, in corpus order: what an interview searches.
+	byFilter map[filterKey][]string
+}
+
+// filterKey is a filter that names a principle, a role and a level.
+type filterKey struct {
+	principle string
+	role      agent.Role
+	level     agent.Level
 }
 
 // NewCatalog indexes a corpus by id.
 func NewCatalog(c *Corpus) *Catalog {
 	cat := &Catalog{corpus: c, principles: map[string]agent.Principle{}, questions: map[string]agent.Question{},
-		byPrinciple: map[string][]agent.Question{}}
+		byPrinciple: map[string][]agent.Question{}, byFilter: map[filterKey][]string{}}
 	for _, p := range c.Principles {
 		cat.principles[p.ID] = p
 	}
 	for _, q := range c.Questions {
 		cat.questions[q.ID] = q
 		cat.byPrinciple[q.Principles[0]] = append(cat.byPrinciple[q.Principles[0]], q)
+		for _, r := range q.Roles {
+			for _, l := range agent.Levels {
+				if q.Fits(r, l) {
+					k := filterKey{q.Principles[0], r, l}
+					cat.byFilter[k] = append(cat.byFilter[k], q.ID)
+				}
+			}
+		}
 	}
 	return cat
 }
@@ -52,8 +70,21 @@ func (c *Catalog) Questions() []agent.Question { return c.corpus.Questions }
 
 // Matching returns the ids of the questions that pass f, in corpus order,
 // stopping after limit of them. It reads only f.Principle's questions when
-// f names a principle.
+// f names a principle, and when f also names a role and a level, only the
+// questions that pass those.
 func (c *Catalog) Matching(f agent.QuestionFilter, limit int) []string {
+	if f.Principle != "" && f.Role != "" && f.Level != "" {
+		var ids []string
+		for _, id := range c.byFilter[filterKey{f.Principle, f.Role, f.Level}] {
+			if len(ids) >= limit {
+				break
+			}
+			if !f.Exclude[id] {
+				ids = append(ids, id)
+			}
+		}
+		return ids
+	}
 	qs := c.corpus.Questions
 	if f.Principle != "" {
 		qs = c.byPrinciple[f.Principle]

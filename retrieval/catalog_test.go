@@ -25,11 +25,14 @@ func TestMatching(t *testing.T) {
 	for _, p := range c.Principles {
 		for _, r := range append([]agent.Role{""}, agent.Roles...) {
 			for _, l := range append([]agent.Level{""}, agent.Levels...) {
-				filters = append(filters, agent.QuestionFilter{Principle: p.ID, Role: r, Level: l, Exclude: someAsked})
+				filters = append(filters, agent.QuestionFilter{Principle: p.ID, Role: r, Level: l, Exclude: someAsked},
+					agent.QuestionFilter{Principle: p.ID, Role: r, Level: l})
 			}
 		}
 	}
-	filters = append(filters, agent.QuestionFilter{}, agent.QuestionFilter{Role: agent.RoleEM, Level: "L4"})
+	filters = append(filters, agent.QuestionFilter{}, agent.QuestionFilter{Role: agent.RoleEM, Level: "L4"},
+		agent.QuestionFilter{Principle: c.Principles[0].ID, Role: "cto", Level: "L5"},
+		agent.QuestionFilter{Principle: c.Principles[0].ID, Role: agent.RoleEM, Level: "L9"})
 	for _, f := range filters {
 		got := cat.Matching(f, len(c.Questions))
 		qs, _ := mem.SearchQuestions(context.Background(), "ownership of an outage", len(c.Questions), f)
