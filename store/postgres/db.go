@@ -37,6 +37,10 @@ var (
 	_ agent.EmbeddingStore = (*DB)(nil)
 )
 
+// StatementCacheCapacity is how many prepared statements each pooled
+// connection keeps, unless the database URL sets statement_cache_capacity.
+const StatementCacheCapacity = 1024
+
 // Open applies every pending migration to the database at databaseURL (a
 // postgres:// URL or a key=value DSN), then opens a connection pool on it
 // and checks that it can connect. The pool's size is pool_max_conns from
@@ -53,6 +57,13 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	}
 	if !strings.Contains(databaseURL, "pool_max_conns") {
 		cfg.MaxConns = int32(max(8, 4*runtime.GOMAXPROCS(0)))
+	}
+	// Retrieval names its partial index with literals, so a corpus of 16
+	// principles, 5 roles and 5 levels brings over 400 distinct searches;
+	// each connection keeps them prepared (planning one again costs a
+	// millisecond or more with that many indexes on the table).
+	if !strings.Contains(databaseURL, "statement_cache_capacity") {
+		cfg.ConnConfig.StatementCacheCapacity = StatementCacheCapacity
 	}
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		if err := pgxvec.RegisterTypes(ctx, conn); err != nil {

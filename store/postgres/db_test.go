@@ -109,15 +109,21 @@ func TestOpenPoolSize(t *testing.T) {
 	if got, want := db.Pool().Config().MaxConns, int32(max(8, 4*runtime.GOMAXPROCS(0))); got != want {
 		t.Errorf("default MaxConns = %d, want %d", got, want)
 	}
+	if got := db.Pool().Config().ConnConfig.StatementCacheCapacity; got != StatementCacheCapacity {
+		t.Errorf("default statement cache = %d, want %d", got, StatementCacheCapacity)
+	}
 	sep := "?"
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
 	// pool_max_conns is the pool's, not a server setting: Migrate must not
 	// send it to the server either.
-	small := openURL(t, base+sep+"pool_max_conns=3")
+	small := openURL(t, base+sep+"pool_max_conns=3&statement_cache_capacity=7")
 	if got := small.Pool().Config().MaxConns; got != 3 {
 		t.Errorf("MaxConns with pool_max_conns=3 = %d, want 3", got)
+	}
+	if got := small.Pool().Config().ConnConfig.StatementCacheCapacity; got != 7 {
+		t.Errorf("statement cache with statement_cache_capacity=7 = %d, want 7", got)
 	}
 	if err := small.Ping(context.Background()); err != nil {
 		t.Fatal(err)
