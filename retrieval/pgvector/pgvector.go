@@ -1,9 +1,9 @@
 // Package pgvector searches the corpus with pgvector in PostgreSQL: cosine
-// distance over partial HNSW indexes (one per embedder, per principle and
-// per principle and role), with the remaining filters applied during
-// iterative index scans so that a filtered query still returns k rows
-// whenever k rows match, and an exact comparison when a filter keeps few
-// rows.
+// distance over partial HNSW indexes of half-precision vectors (one per
+// embedder, per principle, and per principle, role and level), with the
+// remaining filters applied during iterative index scans so that a
+// filtered query still returns k rows whenever k rows match, and an exact
+// comparison when a filter keeps few rows.
 package pgvector
 
 import (
@@ -29,9 +29,10 @@ type Index struct {
 	*retrieval.Catalog
 	pool     *pgxpool.Pool
 	embedder retrieval.Embedder
-	// expr is the indexed expression, such as embedding::vector(512); the
+	// order is the distance to the query $1 by the indexed expression,
+	// such as embedding::halfvec(512) <=> $1::vector::halfvec(512); the
 	// queries repeat it exactly so that the planner can use the index.
-	expr  string
+	order string
 	where string
 	// principles are the corpus's principle ids.
 	principles []string
@@ -57,15 +58,20 @@ const (
 	Exact
 )
 
-// DefaultExactBelow is the default ExactBelow: a row fetched by key and
-// compared costs 1.5 to 2 µs, so a few hundred of them cost less than a
-// walk of the index that the level filter may make long.
-const DefaultExactBelow = 1000
+// DefaultExactBelow is the default ExactBelow. A row fetched by key and
+// compared costs 1.5 to 2 µs, so a hundred cost at most 0.2 ms and the
+// answer is exact; that is cheaper than a walk that must skip most of an
+// index (an owner who has been asked nearly all of a level's questions).
+// With more rows, walking the index that holds just the principle's
+// questions for the role and level costs less: on 100,000 questions an
+// exact comparison of 800 rows cost 2 to 5 ms, a walk of their index about
+// 1.5 ms (docs/benchmarks.md).
+const DefaultExactBelow = 100
 
 var _ agent.Retriever = (*Index)(nil)
 
 // New embeds the corpus into the store (reusing vectors already stored for
-// this embedder), makes sure the embedder's HNSW index exists and returns
+// this embedder), makes sure the embedder's HNSW indexes exist and returns
 // the index.
 func New(ctx context.Context, db *postgres.DB, c *retrieval.Corpus, e retrieval.Embedder) (*Index, error) {
 	if !postgres.ValidEmbedder(e.ID()) {
@@ -74,22 +80,24 @@ func New(ctx context.Context, db *postgres.DB, c *retrieval.Corpus, e retrieval.
 	if _, err := retrieval.Embed(ctx, c, e, db); err != nil {
 		return nil, err
 	}
-	if err := db.EnsureVectorIndex(ctx, e.ID(), e.Dim()); err != nil {
-		return nil, err
-	}
 	var principles, roles []string
+	var ranks []int
 	for _, p := range c.Principles {
 		principles = append(principles, p.ID)
 	}
 	for _, r := range agent.Roles {
 		roles = append(roles, string(r))
 	}
-	if err := db.EnsureFilterIndexes(ctx, e.ID(), e.Dim(), principles, roles); err != nil {
+	for _, l := range agent.Levels {
+		ranks = append(ranks, l.Rank())
+	}
+	if err := db.EnsureSearchIndexes(ctx, e.ID(), e.Dim(), principles, roles, ranks); err != nil {
 		return nil, err
 	}
 	// The embedder id is written as a literal, never a parameter: only then
 	// can the planner match the partial index, even with cached plans.
-	return &Index{Catalog: retrieval.NewCatalog(c), pool: db.Pool(), embedder: e, expr: postgres.VectorExpr(e.Dim()),
+	return &Index{Catalog: retrieval.NewCatalog(c), pool: db.Pool(), embedder: e,
+		order: fmt.Sprintf("%s <=> $1::vector::%s", postgres.VectorExpr(e.Dim()), postgres.VectorType(e.Dim())),
 		where: "e.embedder = '" + e.ID() + "'", principles: principles, EfSearch: 200, ExactBelow: DefaultExactBelow}, nil
 }
 
@@ -109,10 +117,11 @@ func (ix *Index) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 		WHERE %s AND e.entry_id = ANY($2)`, ix.where), qv, ix.principles)
 	err = scores(rows, err, func(id string, s float64) { own[id] = s })
 	if err == nil {
-		exact := ix.Mode == Exact
-		d := ix.distance(exact)
-		err = ix.run(ctx, search{sql: fmt.Sprintf(`SELECT e.principle, 1 - (%s) FROM embeddings e
-			WHERE %s AND e.kind = 'question' ORDER BY %s LIMIT %d`, d, ix.where, d, questionCandidates), args: []any{qv}},
+		// Scores come from the stored vectors, whatever the order was
+		// found by.
+		err = ix.run(ctx, search{sql: fmt.Sprintf(`SELECT e.principle, 1 - (e.embedding <=> $1) FROM embeddings e
+			WHERE %s AND e.kind = 'question' ORDER BY %s LIMIT %d`, ix.where, ix.distance(ix.Mode == Exact), questionCandidates),
+			args: []any{qv}},
 			questionCandidates, func(rows pgx.Rows, err error) error {
 				return scores(rows, err, func(p string, s float64) { best[p] = max(best[p], s) })
 			})
@@ -127,10 +136,11 @@ func (ix *Index) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 // keeps fewer than ExactBelow questions (counted in the catalog, which holds
 // the same corpus), it compares the query with each of them; otherwise it
 // walks the HNSW index that holds the principle's questions for the role
-// (or the principle's, or the embedder's, when the filter names neither)
-// with strict-order iterative scans, which test the level and exclusions on
-// each row as they go, so it returns k rows whenever k rows match: such an
-// index holds far fewer rows than the scan's limit (hnsw.max_scan_tuples).
+// and level (or the principle's, or the embedder's, when the filter names
+// fewer) with strict-order iterative scans, which test the rest of the
+// filter (exclusions) on each row as they go, so it returns k rows
+// whenever k rows match: such an index holds far fewer rows than the
+// scan's limit (hnsw.max_scan_tuples).
 func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f agent.QuestionFilter) ([]agent.Question, error) {
 	qv, zero, err := ix.embed(ctx, query)
 	if err != nil {
@@ -180,17 +190,24 @@ func (ix *Index) questionSearch(qv pgv.Vector, zero bool, k int, f agent.Questio
 		// (and its row estimate) is used.
 		where += " AND e.principle = '" + f.Principle + "'"
 	}
+	// Role and level are literals too: with the principle, they name the
+	// index that holds only the questions this role may be asked at this
+	// level.
 	if f.Role != "" {
 		if !f.Role.Valid() {
 			return search{}, false
 		}
-		// A literal too: with the principle, it names the index that holds
-		// only the questions this role may be asked.
 		where += " AND '" + string(f.Role) + "' = ANY(e.roles)"
 	}
-	where += ` AND ($2 = 0 OR (e.min_rank <= $2 AND e.max_rank >= $2))
-		AND NOT (e.entry_id = ANY($3))`
-	args := []any{qv, f.Level.Rank(), exclude}
+	if f.Level != "" {
+		n := f.Level.Rank()
+		if n == 0 {
+			return search{}, false
+		}
+		where += fmt.Sprintf(" AND e.min_rank <= %d AND e.max_rank >= %d", n, n)
+	}
+	where += " AND NOT (e.entry_id = ANY($2))"
+	args := []any{qv, exclude}
 	exact := ix.Mode == Exact
 	if ix.Mode == Auto && f.Principle != "" && ix.ExactBelow > 0 {
 		ids := ix.Matching(f, ix.ExactBelow)
@@ -198,10 +215,12 @@ func (ix *Index) questionSearch(qv pgv.Vector, zero bool, k int, f agent.Questio
 			return search{}, false
 		}
 		if len(ids) < ix.ExactBelow {
-			// Few enough to compare with each: fetch them by key.
+			// Few enough to compare with each: fetch them by key. The
+			// catalog has applied the whole filter, so the SQL is the same
+			// for every filter and is planned once per connection.
 			exact = true
-			where += " AND e.entry_id = ANY($4)"
-			args = append(args, ids)
+			where = ix.where + " AND e.entry_id = ANY($2)"
+			args = []any{qv, ids}
 		}
 	}
 	if zero {
@@ -221,14 +240,14 @@ func (ix *Index) distance(exact bool) string {
 	if exact {
 		return "e.embedding <=> $1"
 	}
-	return ix.expr + " <=> $1"
+	return ix.order
 }
 
 // run runs s in a transaction of its own and hands its rows to read. The
 // transaction walks HNSW indexes with strict-order iterative scans and an
 // ef_search of at least k, and uses generic plans: with an index per
-// principle and role on the table, planning each search anew cost about
-// 1 ms, and the literals in the SQL already name the index to walk. The
+// principle, role and level on the table, planning each search anew costs
+// a millisecond or more, and the literals in the SQL already name the index to walk. The
 // four statements (begin, settings, query, commit) go to the server in one
 // round trip.
 func (ix *Index) run(ctx context.Context, s search, k int, read func(pgx.Rows, error) error) error {

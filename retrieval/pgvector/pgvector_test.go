@@ -137,8 +137,8 @@ func testFilteredSearch(t *testing.T, ix *Index, mem *retrieval.Memory) {
 }
 
 // TestSearchUsesFilterIndexes: an indexed search walks the index of the
-// principle and role it is filtered by (or of the principle alone), and an
-// exact one walks none.
+// principle, role and level it is filtered by (or of the principle alone,
+// or of the embedder), and an exact one walks none.
 func TestSearchUsesFilterIndexes(t *testing.T) {
 	auto, _ := open(t)
 	indexed := *auto
@@ -155,8 +155,10 @@ func TestSearchUsesFilterIndexes(t *testing.T) {
 		f    agent.QuestionFilter
 		want string // index the plan names; "" for none
 	}{
-		{"principle and role", &indexed, agent.QuestionFilter{Principle: "ownership", Role: agent.RoleEM, Level: "L6"},
-			postgres.RoleIndexName(id, "ownership", "em")},
+		{"principle, role and level", &indexed, agent.QuestionFilter{Principle: "ownership", Role: agent.RoleEM, Level: "L6"},
+			postgres.LevelIndexName(id, "ownership", "em", 6)},
+		{"and exclusions", &indexed, agent.QuestionFilter{Principle: "ownership", Role: agent.RolePM, Level: "L8",
+			Exclude: map[string]bool{"own-1": true}}, postgres.LevelIndexName(id, "ownership", "pm", 8)},
 		{"principle", &indexed, agent.QuestionFilter{Principle: "dive-deep", Level: "L5"}, postgres.PrincipleIndexName(id, "dive-deep")},
 		{"no principle", &indexed, agent.QuestionFilter{Role: agent.RoleSDE}, postgres.IndexName(id)},
 		{"few rows, exact", auto, agent.QuestionFilter{Principle: "ownership", Role: agent.RoleEM, Level: "L6"}, ""},

@@ -113,7 +113,7 @@ func TestEnsureVectorIndex(t *testing.T) {
 	db := openTest(t)
 	syncEntries(t, db, 20)
 
-	t.Run("vector", func(t *testing.T) {
+	t.Run("halfvec", func(t *testing.T) {
 		const embedder = "openai:text-embedding-3-small/512"
 		for i := range 2 { // idempotent
 			if err := db.EnsureVectorIndex(ctx, embedder, 512); err != nil {
@@ -121,7 +121,7 @@ func TestEnsureVectorIndex(t *testing.T) {
 			}
 		}
 		def := indexDef(t, db, IndexName(embedder))
-		for _, want := range []string{"USING hnsw", "::vector(512)", "vector_cosine_ops", "'" + embedder + "'"} {
+		for _, want := range []string{"USING hnsw", "::halfvec(512)", "halfvec_cosine_ops", "'" + embedder + "'"} {
 			if !strings.Contains(def, want) {
 				t.Errorf("index %s lacks %q", def, want)
 			}
@@ -136,7 +136,7 @@ func TestEnsureVectorIndex(t *testing.T) {
 		}
 	})
 
-	t.Run("halfvec", func(t *testing.T) {
+	t.Run("over 2000 dimensions", func(t *testing.T) {
 		const embedder = "openai:text-embedding-3-large"
 		if err := db.EnsureVectorIndex(ctx, embedder, 3072); err != nil {
 			t.Fatal(err)
@@ -147,10 +147,8 @@ func TestEnsureVectorIndex(t *testing.T) {
 				t.Errorf("index %s lacks %q", def, want)
 			}
 		}
-		// 2000 is still vector, 2001 is halfvec.
-		if VectorExpr(2000) != "embedding::vector(2000)" || VectorExpr(2001) != "embedding::halfvec(2001)" ||
-			OpsFor(2000) != "vector_cosine_ops" || OpsFor(2001) != "halfvec_cosine_ops" {
-			t.Errorf("VectorExpr/OpsFor switch at the wrong dimension")
+		if err := db.EnsureVectorIndex(ctx, embedder, 1536); err == nil || !strings.Contains(err.Error(), "another dimension") {
+			t.Errorf("EnsureSearchIndexes with another dimension = %v, want an error", err)
 		}
 	})
 
@@ -240,7 +238,8 @@ func TestEnsureVectorIndex(t *testing.T) {
 		}
 		names := map[string]bool{}
 		for _, p := range []string{"ownership", long, long + "y", "a-b", "a_b"} {
-			for _, n := range []string{PrincipleIndexName("e", p), RoleIndexName("e", p, "sde"), RoleIndexName("e", p, "em")} {
+			for _, n := range []string{PrincipleIndexName("e", p), LevelIndexName("e", p, "sde", 4), LevelIndexName("e", p, "em", 4),
+				LevelIndexName("e", p, "em", 5)} {
 				if len(n) > 63 {
 					t.Errorf("%q is %d bytes, over 63", n, len(n))
 				}
@@ -252,24 +251,57 @@ func TestEnsureVectorIndex(t *testing.T) {
 		}
 	})
 
-	t.Run("filter indexes", func(t *testing.T) {
-		for _, c := range []struct{ principles, roles []string }{
-			{[]string{"ownership'; DROP TABLE embeddings; --"}, nil},
-			{[]string{"ownership"}, []string{"sde' OR true"}},
+	t.Run("search indexes", func(t *testing.T) {
+		for _, c := range []struct {
+			principles, roles []string
+			dim               int
+		}{
+			{[]string{"ownership'; DROP TABLE embeddings; --"}, nil, 8},
+			{[]string{"ownership"}, []string{"sde' OR true"}, 8},
+			{[]string{"ownership"}, []string{"sde"}, 4001},
 		} {
-			if err := db.EnsureFilterIndexes(ctx, "e", 8, c.principles, c.roles); err == nil {
-				t.Errorf("EnsureFilterIndexes(%q, %q) succeeded", c.principles, c.roles)
+			if err := db.EnsureSearchIndexes(ctx, "s", c.dim, c.principles, c.roles, []int{4}); err == nil {
+				t.Errorf("EnsureSearchIndexes(%q, %q, %d) succeeded", c.principles, c.roles, c.dim)
 			}
 		}
-		if err := db.EnsureFilterIndexes(ctx, "e", 8, []string{"ownership"}, []string{"sde", "em"}); err != nil {
-			t.Fatal(err)
+		if indexDef(t, db, IndexName("s")) != "" {
+			t.Error("an index was created for a rejected call")
 		}
-		def := indexDef(t, db, RoleIndexName("e", "ownership", "em"))
-		if !strings.Contains(def, "'em'::text = ANY (roles)") || !strings.Contains(def, "'ownership'::text") {
-			t.Errorf("role index: %q", def)
+		// Indexes of an older layout: this embedder's go, another
+		// embedder's and the B-trees stay.
+		for _, ddl := range []string{
+			`CREATE INDEX embeddings_hnsw_r_old_s ON embeddings USING hnsw ((embedding::vector(8)) vector_cosine_ops)
+				WHERE embedder = 's' AND principle = 'ownership'`,
+			`CREATE INDEX embeddings_hnsw_r_old_t ON embeddings USING hnsw ((embedding::vector(8)) vector_cosine_ops)
+				WHERE embedder = 't' AND principle = 'ownership'`,
+		} {
+			if _, err := db.Pool().Exec(ctx, ddl); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if indexDef(t, db, PrincipleIndexName("e", "ownership")) == "" {
-			t.Error("no principle index")
+		for range 2 { // idempotent
+			if err := db.EnsureSearchIndexes(ctx, "s", 8, []string{"ownership"}, []string{"sde", "em"}, []int{4, 5}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		def := indexDef(t, db, LevelIndexName("s", "ownership", "em", 5))
+		for _, want := range []string{"'ownership'::text", "'em'::text = ANY (roles)", "min_rank <= 5", "max_rank >= 5", "halfvec_cosine_ops"} {
+			if !strings.Contains(def, want) {
+				t.Errorf("level index %q lacks %q", def, want)
+			}
+		}
+		for name, want := range map[string]bool{
+			IndexName("s"): true, PrincipleIndexName("s", "ownership"): true, LevelIndexName("s", "ownership", "sde", 4): true,
+			"embeddings_hnsw_r_old_s": false, "embeddings_hnsw_r_old_t": true, "embeddings_principle": true,
+		} {
+			if got := indexDef(t, db, name) != ""; got != want {
+				t.Errorf("index %s exists: %v, want %v", name, got, want)
+			}
+		}
+		var n int
+		if err := db.Pool().QueryRow(ctx, `SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'embeddings'
+			AND indexdef LIKE '%hnsw%' AND indexdef LIKE '%embedder = ''s''%'`).Scan(&n); err != nil || n != 1+1+2*2 {
+			t.Errorf("%d HNSW indexes of s, %v; want 6", n, err)
 		}
 	})
 }
