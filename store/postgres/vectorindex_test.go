@@ -310,16 +310,27 @@ func TestEnsureVectorIndexConcurrent(t *testing.T) {
 	ctx := context.Background()
 	u := pgtest.URL(t)
 	dbs := []*DB{openURL(t, u), openURL(t, u), openURL(t, u), openURL(t, u)}
+	syncEntries(t, dbs[0], 20)
 	errs := make(chan error, len(dbs))
-	for _, db := range dbs {
-		go func() { errs <- db.EnsureVectorIndex(ctx, "e", 16) }()
+	for i, db := range dbs {
+		// Servers starting together: some build every search index, some
+		// only the embedder's, all at once.
+		go func() {
+			if i%2 == 0 {
+				errs <- db.EnsureSearchIndexes(ctx, "e", 16, []string{"ownership"}, []string{"sde", "em"}, []int{4, 5, 6})
+				return
+			}
+			errs <- db.EnsureVectorIndex(ctx, "e", 16)
+		}()
 	}
 	for range dbs {
 		if err := <-errs; err != nil {
-			t.Errorf("concurrent EnsureVectorIndex: %v", err)
+			t.Errorf("concurrent EnsureSearchIndexes and EnsureVectorIndex: %v", err)
 		}
 	}
-	if indexDef(t, dbs[0], IndexName("e")) == "" {
-		t.Error("no index")
+	for _, name := range []string{IndexName("e"), PrincipleIndexName("e", "ownership"), LevelIndexName("e", "ownership", "em", 6)} {
+		if indexDef(t, dbs[0], name) == "" {
+			t.Errorf("no index %s", name)
+		}
 	}
 }
