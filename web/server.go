@@ -75,13 +75,16 @@ func NewServer(svc *agent.Service, logger *slog.Logger) *Server {
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 
-	api := e.Group("/api/v1", s.requireOwner)
-	api.GET("/info", s.handleInfo)
-	api.GET("/principles", s.handlePrinciples)
-	api.POST("/interviews", s.handleCreate, middleware.BodyLimit("64K"))
-	api.GET("/interviews", s.handleList)
-	api.GET("/interviews/:id", s.handleGet)
-	api.GET("/interviews/:id/ws", s.handleWS)
+	// The owner check goes on each route, not on the group: a group's own
+	// middleware makes Echo route every method under it, so a wrong method
+	// would answer 404 instead of 405.
+	api := e.Group("/api/v1")
+	api.GET("/info", s.handleInfo, s.requireOwner)
+	api.GET("/principles", s.handlePrinciples, s.requireOwner)
+	api.POST("/interviews", s.handleCreate, s.requireOwner, middleware.BodyLimit("64K"))
+	api.GET("/interviews", s.handleList, s.requireOwner)
+	api.GET("/interviews/:id", s.handleGet, s.requireOwner)
+	api.GET("/interviews/:id/ws", s.handleWS, s.requireOwner)
 	return s
 }
 

@@ -102,6 +102,9 @@ func TestErrorsAreJSON(t *testing.T) {
 		{"unknown interview", "GET", "/api/v1/interviews/nope", "", owner, 404, "not_found"},
 		{"unknown route", "GET", "/api/v1/nothing", "", owner, 404, "not_found"},
 		{"body too large", "POST", "/api/v1/interviews", `{"focus":"` + strings.Repeat("a", 70<<10) + `"}`, owner, 413, "body_too_large"},
+		{"wrong method", "PUT", "/api/v1/interviews", "{}", owner, 405, "method_not_allowed"},
+		{"wrong method on an interview", "DELETE", "/api/v1/interviews/abc", "", owner, 405, "method_not_allowed"},
+		{"wrong method, no cookie", "PATCH", "/api/v1/principles", "", nil, 405, "method_not_allowed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +120,9 @@ func TestErrorsAreJSON(t *testing.T) {
 			b, _ := io.ReadAll(resp.Body)
 			if resp.StatusCode != tt.status || !strings.Contains(string(b), `"code":"`+tt.code+`"`) || !strings.Contains(string(b), `"message":`) {
 				t.Errorf("%s %s = %d %s, want %d %s", tt.method, tt.path, resp.StatusCode, b, tt.status, tt.code)
+			}
+			if allow := resp.Header.Get("Allow"); tt.status == http.StatusMethodNotAllowed && !strings.Contains(allow, "GET") {
+				t.Errorf("%s %s: Allow = %q, want the path's methods", tt.method, tt.path, allow)
 			}
 		})
 	}
