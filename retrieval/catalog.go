@@ -38,7 +38,8 @@ func NewCatalog(c *Corpus) *Catalog {
 	for _, q := range c.Questions {
 		cat.questions[q.ID] = q
 		cat.byPrinciple[q.Principles[0]] = append(cat.byPrinciple[q.Principles[0]], q)
-		for _, r := range q.Roles {
+		// Each role once, even if the question lists it twice.
+		for _, r := range agent.Roles {
 			for _, l := range agent.Levels {
 				if q.Fits(r, l) {
 					k := filterKey{q.Principles[0], r, l}

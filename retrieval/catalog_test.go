@@ -52,3 +52,15 @@ func TestMatching(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchingRepeatedRole: a question that lists a role twice is listed
+// once.
+func TestMatchingRepeatedRole(t *testing.T) {
+	q := agent.Question{ID: "q", Text: "Tell me about a time.", Principles: []string{"ownership"},
+		Roles: []agent.Role{agent.RoleSDE, agent.RoleSDE}, MinLevel: "L4", MaxLevel: "L6"}
+	cat := NewCatalog(&Corpus{Questions: []agent.Question{q}})
+	got := cat.Matching(agent.QuestionFilter{Principle: "ownership", Role: agent.RoleSDE, Level: "L5"}, 10)
+	if !slices.Equal(got, []string{"q"}) {
+		t.Errorf("Matching = %v, want [q]", got)
+	}
+}

@@ -16,10 +16,11 @@ import (
 // indexes take up to 4,000 dimensions of halfvec.
 const MaxIndexDim = 4000
 
-// layout names the shape of the search indexes and is part of every index
-// name's hash: when it changes, a server finds none of the indexes it needs
-// by name, builds them, and drops the embedder's indexes of the older
-// layout (see EnsureSearchIndexes).
+// layout names the shape of the search indexes. It is part of every index
+// name's hash and of the comment each index is created with: when it
+// changes, a server finds none of the indexes it needs by name, builds
+// them, and then drops the embedder's indexes of the older layout (see
+// EnsureSearchIndexes).
 const layout = "halfvec-level"
 
 // embedderID is what an embedder id must look like to be written into
@@ -33,7 +34,9 @@ func ValidEmbedder(embedder string) bool { return embedderID.MatchString(embedde
 // VectorType returns the type an embedding of dim dimensions is indexed
 // and searched as, halfvec(dim): half-precision vectors make an index half
 // the size, and a walk of it touches half the pages, for distances within
-// about 0.1% of the stored single-precision ones.
+// about 0.1% of the stored single-precision ones. A component beyond
+// ±65,504, halfvec's range, cannot be indexed (storing such a vector
+// fails); embedding models stay far inside it, most with unit vectors.
 func VectorType(dim int) string { return fmt.Sprintf("halfvec(%d)", dim) }
 
 // VectorExpr returns the expression the HNSW indexes of an embedder of dim
@@ -53,8 +56,8 @@ func VectorExpr(dim int) string { return "embedding::" + VectorType(dim) }
 func OpsFor(dim int) string { return "halfvec_cosine_ops" }
 
 // IndexName returns the name of an embedder's HNSW index: a readable,
-// sanitised prefix of the id and a hash of the whole id, within
-// PostgreSQL's 63-byte limit on names.
+// sanitised prefix of the id and a hash of the whole id and the layout,
+// within PostgreSQL's 63-byte limit on names.
 func IndexName(embedder string) string {
 	return indexName("embeddings_hnsw_", embedder+"\x00"+layout, embedder, 30)
 }
@@ -90,10 +93,11 @@ func indexName(prefix, key, label string, n int) string {
 }
 
 // EnsureSearchIndexes creates, unless they exist, the partial HNSW indexes
-// that an embedder's searches walk, and drops the embedder's HNSW indexes
-// that are not among them (those of an older layout):
+// that an embedder's searches walk, and then drops the embedder's HNSW
+// indexes of an older layout (concurrently: searches go on meanwhile):
 //
-//   - the embedder's own, over all its vectors (EnsureVectorIndex);
+//   - the embedder's own, over all its vectors:
+//     WHERE embedder = '<embedder>';
 //   - one per principle:
 //     WHERE embedder = '<embedder>' AND principle = '<principle>';
 //   - one per principle, role and level rank:
@@ -126,27 +130,7 @@ func (db *DB) EnsureSearchIndexes(ctx context.Context, embedder string, dim int,
 			}
 		}
 	}
-	_, err := db.ensureIndexes(ctx, embedder, dim, ixs, true)
-	return err
-}
-
-// EnsureVectorIndex creates, unless it exists, the partial HNSW index
-// (cosine distance) over all of one embedder's embeddings of dim
-// dimensions:
-//
-//	CREATE INDEX IF NOT EXISTS <IndexName> ON embeddings
-//	  USING hnsw ((<VectorExpr(dim)>) <OpsFor(dim)>) WHERE embedder = '<embedder>'
-//
-// It holds an advisory lock while it does, so that servers starting
-// together do not collide, and fails when the embedder id is not
-// ValidEmbedder, dim is outside 1..MaxIndexDim, or the embedder's index
-// exists for another dimension (drop it, or give the embedder a new id).
-// Building the index blocks writes to embeddings until it is done.
-func (db *DB) EnsureVectorIndex(ctx context.Context, embedder string, dim int) error {
-	if err := checkIndex(embedder, dim); err != nil {
-		return err
-	}
-	_, err := db.ensureIndexes(ctx, embedder, dim, []hnswIndex{{name: IndexName(embedder)}}, false)
+	_, err := db.ensureIndexes(ctx, embedder, dim, ixs)
 	return err
 }
 
@@ -166,37 +150,45 @@ func checkIndex(embedder string, dim int) error {
 // and, unless empty, what else its rows pass, as SQL.
 type hnswIndex struct{ name, where string }
 
-// ensureIndexes creates those of ixs that do not exist yet and, when
-// prune is set, drops the embedder's other HNSW indexes. When there is
-// nothing to do, as at every start but the first, it takes no lock:
-// creating an index, even one that exists, locks the table against writes.
-// Otherwise it works under an advisory lock, so that servers starting
-// together do not collide. It fails when the embedder's own index exists
-// for another dimension.
-func (db *DB) ensureIndexes(ctx context.Context, embedder string, dim int, ixs []hnswIndex, prune bool) (map[string]string, error) {
-	defs, err := indexDefs(ctx, db.pool)
+// index is an existing index of the embeddings table: its definition and
+// its comment, which for a search index names its layout (layoutComment).
+type index struct{ def, comment string }
+
+// layoutComment is the comment every search index is created with. An
+// index of this embedder without it is of an older layout; one with it
+// that a server does not want serves another corpus (servers of the same
+// release with different principles), and is kept.
+const layoutComment = "barraiser search index, layout " + layout
+
+// advisoryKey is the key of the advisory lock under which servers create
+// and drop search indexes.
+const advisoryKey = "hashtext('barraiser.hnsw')"
+
+// ensureIndexes creates those of ixs that do not exist yet, then drops the
+// embedder's HNSW indexes of an older layout.
+// When there is nothing to do, as at every start but the first, it takes
+// no lock: creating an index, even one that exists, locks the table
+// against writes. Otherwise it works under an advisory lock, so that
+// servers starting together do not collide. It fails when the embedder's
+// own index exists for another dimension.
+func (db *DB) ensureIndexes(ctx context.Context, embedder string, dim int, ixs []hnswIndex) (map[string]index, error) {
+	have, err := indexes(ctx, db.pool)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: vector indexes of %s: %w", embedder, err)
 	}
-	if err := checkDim(defs, embedder, dim, false); err != nil {
+	if err := checkDim(have, embedder, dim, false); err != nil {
 		return nil, err
 	}
-	missing, stale := plan(defs, embedder, ixs, prune)
-	if len(missing) > 0 || len(stale) > 0 {
+	if missing, _ := plan(have, embedder, ixs); len(missing) > 0 {
 		err = db.writeTx(ctx, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('barraiser.hnsw'))`); err != nil {
+			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock("+advisoryKey+")"); err != nil {
 				return fmt.Errorf("postgres: vector indexes of %s: lock: %w", embedder, err)
 			}
-			// Another server may have done part of the work meanwhile.
-			if defs, err = indexDefs(ctx, tx); err != nil {
+			// Another server may have built some of them meanwhile.
+			if have, err = indexes(ctx, tx); err != nil {
 				return err
 			}
-			missing, stale = plan(defs, embedder, ixs, prune)
-			for _, name := range stale {
-				if _, err := tx.Exec(ctx, "DROP INDEX IF EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
-					return fmt.Errorf("postgres: drop vector index %s of %s: %w", name, embedder, err)
-				}
-			}
+			missing, _ = plan(have, embedder, ixs)
 			for _, ix := range missing {
 				ddl := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON embeddings USING hnsw ((%s) %s) WHERE embedder = '%s'`,
 					ix.name, VectorExpr(dim), OpsFor(dim), embedder)
@@ -206,26 +198,67 @@ func (db *DB) ensureIndexes(ctx context.Context, embedder string, dim int, ixs [
 				if _, err := tx.Exec(ctx, ddl); err != nil {
 					return fmt.Errorf("postgres: vector index %s of %s: %w", ix.name, embedder, err)
 				}
+				if _, err := tx.Exec(ctx, fmt.Sprintf("COMMENT ON INDEX %s IS '%s'", ix.name, layoutComment)); err != nil {
+					return fmt.Errorf("postgres: vector index %s of %s: %w", ix.name, embedder, err)
+				}
 			}
-			defs, err = indexDefs(ctx, tx)
+			have, err = indexes(ctx, tx)
 			return err
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	return defs, checkDim(defs, embedder, dim, true)
+	if err := checkDim(have, embedder, dim, true); err != nil {
+		return nil, err
+	}
+	if _, stale := plan(have, embedder, ixs); len(stale) > 0 {
+		if err := db.dropIndexes(ctx, embedder, stale); err != nil {
+			return nil, err
+		}
+		if have, err = indexes(ctx, db.pool); err != nil {
+			return nil, fmt.Errorf("postgres: vector indexes of %s: %w", embedder, err)
+		}
+	}
+	return have, nil
+}
+
+// dropIndexes drops the named indexes concurrently, one at a time, so that
+// searches and writes go on meanwhile (a plain DROP INDEX would block even
+// reads of the table until it commits), under the advisory lock held for
+// the session.
+func (db *DB) dropIndexes(ctx context.Context, embedder string, names []string) error {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: drop vector indexes of %s: %w", embedder, err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock("+advisoryKey+")"); err != nil {
+		return fmt.Errorf("postgres: drop vector indexes of %s: lock: %w", embedder, err)
+	}
+	defer func() {
+		if _, err := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+advisoryKey+")"); err != nil {
+			// The lock would outlive the call: close the session instead.
+			conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}()
+	for _, name := range names {
+		if _, err := conn.Exec(ctx, "DROP INDEX CONCURRENTLY IF EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
+			return fmt.Errorf("postgres: drop vector index %s of %s: %w", name, embedder, err)
+		}
+	}
+	return nil
 }
 
 // checkDim fails when the embedder's own index exists for another
 // dimension than dim, or, if must is set, does not exist.
-func checkDim(defs map[string]string, embedder string, dim int, must bool) error {
+func checkDim(have map[string]index, embedder string, dim int, must bool) error {
 	name := IndexName(embedder)
-	def, ok := defs[name]
+	ix, ok := have[name]
 	// PostgreSQL prints the expression as ((embedding)::halfvec(512)).
-	if ok && !strings.Contains(def, "::"+VectorType(dim)+")") {
+	if ok && !strings.Contains(ix.def, "::"+VectorType(dim)+")") {
 		return fmt.Errorf("postgres: vector index of %s: %s exists for another dimension (%s); drop it or use a new embedder id",
-			embedder, name, def)
+			embedder, name, ix.def)
 	}
 	if !ok && must {
 		return fmt.Errorf("postgres: vector index of %s: %s was not created", embedder, name)
@@ -233,44 +266,43 @@ func checkDim(defs map[string]string, embedder string, dim int, must bool) error
 	return nil
 }
 
-// plan returns those of ixs that are not among the existing indexes defs
-// and, when prune is set, the names of the embedder's HNSW indexes that
-// are not in ixs.
-func plan(defs map[string]string, embedder string, ixs []hnswIndex, prune bool) (missing []hnswIndex, stale []string) {
+// plan returns those of ixs that are not among the existing indexes, and
+// the names of the embedder's HNSW indexes of an older layout: not in ixs,
+// and without layoutComment.
+func plan(have map[string]index, embedder string, ixs []hnswIndex) (missing []hnswIndex, stale []string) {
 	want := map[string]bool{}
 	for _, ix := range ixs {
 		want[ix.name] = true
-		if _, ok := defs[ix.name]; !ok {
+		if _, ok := have[ix.name]; !ok {
 			missing = append(missing, ix)
 		}
 	}
-	if prune {
-		for name, def := range defs {
-			if !want[name] && strings.HasPrefix(name, "embeddings_hnsw_") && strings.Contains(def, " USING hnsw ") &&
-				strings.Contains(def, "embedder = '"+embedder+"'::text") {
-				stale = append(stale, name)
-			}
+	for name, ix := range have {
+		if !want[name] && ix.comment != layoutComment && strings.HasPrefix(name, "embeddings_hnsw_") &&
+			strings.Contains(ix.def, " USING hnsw ") && strings.Contains(ix.def, "embedder = '"+embedder+"'::text") {
+			stale = append(stale, name)
 		}
-		slices.Sort(stale)
 	}
+	slices.Sort(stale)
 	return missing, stale
 }
 
-// indexDefs returns the definitions of the embeddings table's indexes by
-// name.
-func indexDefs(ctx context.Context, q interface {
+// indexes returns the embeddings table's indexes by name.
+func indexes(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
-}) (map[string]string, error) {
-	rows, err := q.Query(ctx, `SELECT indexname, indexdef FROM pg_indexes
-		WHERE schemaname = current_schema() AND tablename = 'embeddings'`)
+}) (map[string]index, error) {
+	rows, err := q.Query(ctx, `SELECT c.relname, pg_get_indexdef(c.oid), COALESCE(obj_description(c.oid, 'pg_class'), '')
+		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		WHERE i.indrelid = to_regclass(quote_ident(current_schema()) || '.embeddings')`)
 	if err != nil {
 		return nil, err
 	}
-	defs := map[string]string{}
-	var name, def string
-	_, err = pgx.ForEachRow(rows, []any{&name, &def}, func() error {
-		defs[name] = def
+	have := map[string]index{}
+	var name string
+	var ix index
+	_, err = pgx.ForEachRow(rows, []any{&name, &ix.def, &ix.comment}, func() error {
+		have[name] = ix
 		return nil
 	})
-	return defs, err
+	return have, err
 }

@@ -108,7 +108,7 @@ func indexDef(t *testing.T, db *DB, name string) string {
 	return def
 }
 
-func TestEnsureVectorIndex(t *testing.T) {
+func TestEnsureSearchIndexes(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	syncEntries(t, db, 20)
@@ -116,8 +116,8 @@ func TestEnsureVectorIndex(t *testing.T) {
 	t.Run("halfvec", func(t *testing.T) {
 		const embedder = "openai:text-embedding-3-small/512"
 		for i := range 2 { // idempotent
-			if err := db.EnsureVectorIndex(ctx, embedder, 512); err != nil {
-				t.Fatalf("EnsureVectorIndex #%d: %v", i+1, err)
+			if err := db.EnsureSearchIndexes(ctx, embedder, 512, nil, nil, nil); err != nil {
+				t.Fatalf("EnsureSearchIndexes #%d: %v", i+1, err)
 			}
 		}
 		def := indexDef(t, db, IndexName(embedder))
@@ -131,14 +131,14 @@ func TestEnsureVectorIndex(t *testing.T) {
 			AND indexdef LIKE '%hnsw%'`).Scan(&n); err != nil || n != 1 {
 			t.Errorf("%d HNSW indexes, %v; want 1", n, err)
 		}
-		if err := db.EnsureVectorIndex(ctx, embedder, 256); err == nil || !strings.Contains(err.Error(), "another dimension") {
-			t.Errorf("EnsureVectorIndex with another dimension = %v, want an error", err)
+		if err := db.EnsureSearchIndexes(ctx, embedder, 256, nil, nil, nil); err == nil || !strings.Contains(err.Error(), "another dimension") {
+			t.Errorf("EnsureSearchIndexes with another dimension = %v, want an error", err)
 		}
 	})
 
 	t.Run("over 2000 dimensions", func(t *testing.T) {
 		const embedder = "openai:text-embedding-3-large"
-		if err := db.EnsureVectorIndex(ctx, embedder, 3072); err != nil {
+		if err := db.EnsureSearchIndexes(ctx, embedder, 3072, nil, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		def := indexDef(t, db, IndexName(embedder))
@@ -147,7 +147,7 @@ func TestEnsureVectorIndex(t *testing.T) {
 				t.Errorf("index %s lacks %q", def, want)
 			}
 		}
-		if err := db.EnsureVectorIndex(ctx, embedder, 1536); err == nil || !strings.Contains(err.Error(), "another dimension") {
+		if err := db.EnsureSearchIndexes(ctx, embedder, 1536, nil, nil, nil); err == nil || !strings.Contains(err.Error(), "another dimension") {
 			t.Errorf("EnsureSearchIndexes with another dimension = %v, want an error", err)
 		}
 	})
@@ -166,7 +166,7 @@ func TestEnsureVectorIndex(t *testing.T) {
 		if err := db.SaveEmbeddings(ctx, embedder, dim, es); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.EnsureVectorIndex(ctx, embedder, dim); err != nil {
+		if err := db.EnsureSearchIndexes(ctx, embedder, dim, nil, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		tx, err := db.Pool().Begin(ctx)
@@ -214,8 +214,8 @@ func TestEnsureVectorIndex(t *testing.T) {
 			{"ok", -1},
 			{"ok", 4001},
 		} {
-			if err := db.EnsureVectorIndex(ctx, c.embedder, c.dim); err == nil {
-				t.Errorf("EnsureVectorIndex(%q, %d) succeeded", c.embedder, c.dim)
+			if err := db.EnsureSearchIndexes(ctx, c.embedder, c.dim, nil, nil, nil); err == nil {
+				t.Errorf("EnsureSearchIndexes(%q, %d) succeeded", c.embedder, c.dim)
 			}
 		}
 		if !ValidEmbedder(strings.Repeat("a", 100)) || !ValidEmbedder("a.b_c:d/e-f") {
@@ -267,17 +267,19 @@ func TestEnsureVectorIndex(t *testing.T) {
 		if indexDef(t, db, IndexName("s")) != "" {
 			t.Error("an index was created for a rejected call")
 		}
-		// Indexes of an older layout: this embedder's go, another
-		// embedder's and the B-trees stay.
-		for _, ddl := range []string{
-			`CREATE INDEX embeddings_hnsw_r_old_s ON embeddings USING hnsw ((embedding::vector(8)) vector_cosine_ops)
-				WHERE embedder = 's' AND principle = 'ownership'`,
-			`CREATE INDEX embeddings_hnsw_r_old_t ON embeddings USING hnsw ((embedding::vector(8)) vector_cosine_ops)
-				WHERE embedder = 't' AND principle = 'ownership'`,
-		} {
+		// Indexes of an older layout: this embedder's go; other
+		// embedders' (whose ids contain this one) and the B-trees stay.
+		for _, e := range []string{"s", "t", "s2", "xs"} {
+			ddl := fmt.Sprintf(`CREATE INDEX embeddings_hnsw_r_old_%s ON embeddings USING hnsw ((embedding::vector(8)) vector_cosine_ops)
+				WHERE embedder = '%s' AND principle = 'ownership'`, e, e)
 			if _, err := db.Pool().Exec(ctx, ddl); err != nil {
 				t.Fatal(err)
 			}
+		}
+		// A server whose corpus has one more principle builds its indexes
+		// in the current layout; one without it keeps them.
+		if err := db.EnsureSearchIndexes(ctx, "s", 8, []string{"ownership", "frugality"}, []string{"sde"}, []int{4}); err != nil {
+			t.Fatal(err)
 		}
 		for range 2 { // idempotent
 			if err := db.EnsureSearchIndexes(ctx, "s", 8, []string{"ownership"}, []string{"sde", "em"}, []int{4, 5}); err != nil {
@@ -292,7 +294,9 @@ func TestEnsureVectorIndex(t *testing.T) {
 		}
 		for name, want := range map[string]bool{
 			IndexName("s"): true, PrincipleIndexName("s", "ownership"): true, LevelIndexName("s", "ownership", "sde", 4): true,
-			"embeddings_hnsw_r_old_s": false, "embeddings_hnsw_r_old_t": true, "embeddings_principle": true,
+			PrincipleIndexName("s", "frugality"): true, LevelIndexName("s", "frugality", "sde", 4): true,
+			"embeddings_hnsw_r_old_s": false, "embeddings_hnsw_r_old_t": true, "embeddings_hnsw_r_old_s2": true,
+			"embeddings_hnsw_r_old_xs": true, "embeddings_principle": true,
 		} {
 			if got := indexDef(t, db, name) != ""; got != want {
 				t.Errorf("index %s exists: %v, want %v", name, got, want)
@@ -300,32 +304,32 @@ func TestEnsureVectorIndex(t *testing.T) {
 		}
 		var n int
 		if err := db.Pool().QueryRow(ctx, `SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'embeddings'
-			AND indexdef LIKE '%hnsw%' AND indexdef LIKE '%embedder = ''s''%'`).Scan(&n); err != nil || n != 1+1+2*2 {
-			t.Errorf("%d HNSW indexes of s, %v; want 6", n, err)
+			AND indexdef LIKE '%hnsw%' AND indexdef LIKE '%embedder = ''s''%'`).Scan(&n); err != nil || n != 1+(1+2*2)+(1+1) {
+			t.Errorf("%d HNSW indexes of s, %v; want 8", n, err)
 		}
 	})
 }
 
-func TestEnsureVectorIndexConcurrent(t *testing.T) {
+func TestEnsureSearchIndexesConcurrent(t *testing.T) {
 	ctx := context.Background()
 	u := pgtest.URL(t)
 	dbs := []*DB{openURL(t, u), openURL(t, u), openURL(t, u), openURL(t, u)}
 	syncEntries(t, dbs[0], 20)
 	errs := make(chan error, len(dbs))
 	for i, db := range dbs {
-		// Servers starting together: some build every search index, some
-		// only the embedder's, all at once.
+		// Servers starting together, with corpora of one principle or of
+		// none: each keeps the indexes the others build.
 		go func() {
 			if i%2 == 0 {
 				errs <- db.EnsureSearchIndexes(ctx, "e", 16, []string{"ownership"}, []string{"sde", "em"}, []int{4, 5, 6})
 				return
 			}
-			errs <- db.EnsureVectorIndex(ctx, "e", 16)
+			errs <- db.EnsureSearchIndexes(ctx, "e", 16, nil, nil, nil)
 		}()
 	}
 	for range dbs {
 		if err := <-errs; err != nil {
-			t.Errorf("concurrent EnsureSearchIndexes and EnsureVectorIndex: %v", err)
+			t.Errorf("concurrent EnsureSearchIndexes: %v", err)
 		}
 	}
 	for _, name := range []string{IndexName("e"), PrincipleIndexName("e", "ownership"), LevelIndexName("e", "ownership", "em", 6)} {
