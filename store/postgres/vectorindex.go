@@ -42,7 +42,7 @@ func VectorType(dim int) string { return fmt.Sprintf("halfvec(%d)", dim) }
 // VectorExpr returns the expression the HNSW indexes of an embedder of dim
 // dimensions are built on, such as "embedding::halfvec(512)". A search uses
 // an index only when it orders by exactly this expression with <=> (cosine
-// distance, OpsFor), for example
+// distance), for example
 //
 //	ORDER BY embedding::halfvec(512) <=> $1::vector::halfvec(512)
 //
@@ -51,9 +51,9 @@ func VectorType(dim int) string { return fmt.Sprintf("halfvec(%d)", dim) }
 // a partial index in a generic plan.
 func VectorExpr(dim int) string { return "embedding::" + VectorType(dim) }
 
-// OpsFor returns the HNSW operator class of the indexes of an embedder of
-// dim dimensions, halfvec_cosine_ops.
-func OpsFor(dim int) string { return "halfvec_cosine_ops" }
+// opClass is the HNSW operator class of the search indexes: cosine
+// distance (<=>) over halfvec.
+const opClass = "halfvec_cosine_ops"
 
 // IndexName returns the name of an embedder's HNSW index: a readable,
 // sanitised prefix of the id and a hash of the whole id and the layout,
@@ -130,8 +130,7 @@ func (db *DB) EnsureSearchIndexes(ctx context.Context, embedder string, dim int,
 			}
 		}
 	}
-	_, err := db.ensureIndexes(ctx, embedder, dim, ixs)
-	return err
+	return db.ensureIndexes(ctx, embedder, dim, ixs)
 }
 
 // checkIndex refuses an embedder id that may not be written into SQL and a
@@ -165,21 +164,24 @@ const layoutComment = "barraiser search index, layout " + layout
 const advisoryKey = "hashtext('barraiser.hnsw')"
 
 // ensureIndexes creates those of ixs that do not exist yet, then drops the
-// embedder's HNSW indexes of an older layout.
-// When there is nothing to do, as at every start but the first, it takes
-// no lock: creating an index, even one that exists, locks the table
-// against writes. Otherwise it works under an advisory lock, so that
-// servers starting together do not collide. It fails when the embedder's
-// own index exists for another dimension.
-func (db *DB) ensureIndexes(ctx context.Context, embedder string, dim int, ixs []hnswIndex) (map[string]index, error) {
+// embedder's HNSW indexes of an older layout. When there is nothing to
+// create, as at every start but the first, it takes no lock: creating an
+// index, even one that exists, locks the table against writes. Otherwise
+// it works under an advisory lock, so that servers starting together do
+// not collide. It fails when the embedder's own index exists for another
+// dimension.
+func (db *DB) ensureIndexes(ctx context.Context, embedder string, dim int, ixs []hnswIndex) error {
 	have, err := indexes(ctx, db.pool)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: vector indexes of %s: %w", embedder, err)
+		return fmt.Errorf("postgres: vector indexes of %s: %w", embedder, err)
 	}
-	if err := checkDim(have, embedder, dim, false); err != nil {
-		return nil, err
+	if err := checkDim(have, embedder, dim); err != nil {
+		return err
 	}
-	if missing, _ := plan(have, embedder, ixs); len(missing) > 0 {
+	// Indexes built meanwhile by other servers carry layoutComment, so
+	// stale, computed now, holds only indexes of an older layout.
+	missing, stale := plan(have, embedder, ixs)
+	if len(missing) > 0 {
 		err = db.writeTx(ctx, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock("+advisoryKey+")"); err != nil {
 				return fmt.Errorf("postgres: vector indexes of %s: lock: %w", embedder, err)
@@ -188,10 +190,13 @@ func (db *DB) ensureIndexes(ctx context.Context, embedder string, dim int, ixs [
 			if have, err = indexes(ctx, tx); err != nil {
 				return err
 			}
+			if err := checkDim(have, embedder, dim); err != nil {
+				return err
+			}
 			missing, _ = plan(have, embedder, ixs)
 			for _, ix := range missing {
 				ddl := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON embeddings USING hnsw ((%s) %s) WHERE embedder = '%s'`,
-					ix.name, VectorExpr(dim), OpsFor(dim), embedder)
+					ix.name, VectorExpr(dim), opClass, embedder)
 				if ix.where != "" {
 					ddl += " AND " + ix.where
 				}
@@ -202,25 +207,16 @@ func (db *DB) ensureIndexes(ctx context.Context, embedder string, dim int, ixs [
 					return fmt.Errorf("postgres: vector index %s of %s: %w", ix.name, embedder, err)
 				}
 			}
-			have, err = indexes(ctx, tx)
-			return err
+			return nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := checkDim(have, embedder, dim, true); err != nil {
-		return nil, err
+	if len(stale) > 0 {
+		return db.dropIndexes(ctx, embedder, stale)
 	}
-	if _, stale := plan(have, embedder, ixs); len(stale) > 0 {
-		if err := db.dropIndexes(ctx, embedder, stale); err != nil {
-			return nil, err
-		}
-		if have, err = indexes(ctx, db.pool); err != nil {
-			return nil, fmt.Errorf("postgres: vector indexes of %s: %w", embedder, err)
-		}
-	}
-	return have, nil
+	return nil
 }
 
 // dropIndexes drops the named indexes concurrently, one at a time, so that
@@ -251,17 +247,13 @@ func (db *DB) dropIndexes(ctx context.Context, embedder string, names []string) 
 }
 
 // checkDim fails when the embedder's own index exists for another
-// dimension than dim, or, if must is set, does not exist.
-func checkDim(have map[string]index, embedder string, dim int, must bool) error {
+// dimension than dim.
+func checkDim(have map[string]index, embedder string, dim int) error {
 	name := IndexName(embedder)
-	ix, ok := have[name]
 	// PostgreSQL prints the expression as ((embedding)::halfvec(512)).
-	if ok && !strings.Contains(ix.def, "::"+VectorType(dim)+")") {
+	if ix, ok := have[name]; ok && !strings.Contains(ix.def, "::"+VectorType(dim)+")") {
 		return fmt.Errorf("postgres: vector index of %s: %s exists for another dimension (%s); drop it or use a new embedder id",
 			embedder, name, ix.def)
-	}
-	if !ok && must {
-		return fmt.Errorf("postgres: vector index of %s: %s was not created", embedder, name)
 	}
 	return nil
 }
