@@ -51,7 +51,6 @@ var echoCodes = map[int]string{
 	http.StatusNotFound:              agent.ENOTFOUND,
 	http.StatusMethodNotAllowed:      "method_not_allowed",
 	http.StatusRequestEntityTooLarge: "body_too_large",
-	http.StatusUnauthorized:          agent.EUNAUTHORIZED,
 }
 
 // httpErrorHandler turns Echo's own errors (unknown route, wrong method,

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -20,13 +19,12 @@ const (
 // connection to an interview supersede the older one, and pings every idle
 // session from one goroutine rather than one per connection.
 type hub struct {
-	logger   *slog.Logger
 	mu       sync.Mutex
 	sessions map[string]*session // by interview id
 }
 
-func newHub(logger *slog.Logger) *hub {
-	return &hub{logger: logger, sessions: map[string]*session{}}
+func newHub() *hub {
+	return &hub{sessions: map[string]*session{}}
 }
 
 // add registers s as the driver of its interview and supersedes the session

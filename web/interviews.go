@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -79,10 +78,6 @@ func (s *Server) handleInfo(c echo.Context) error {
 func decodeJSON(r io.Reader, v any) error {
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return agent.Errorf(agent.EINVALIDJSON, "body is larger than %d bytes", tooBig.Limit)
-		}
 		return agent.Errorf(agent.EINVALIDJSON, "body is not valid JSON for this request: %v", err)
 	}
 	if dec.More() {

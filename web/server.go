@@ -64,7 +64,7 @@ type ClaimWatcher interface {
 func NewServer(svc *agent.Service, logger *slog.Logger) *Server {
 	s := &Server{Service: svc, Logger: logger, echo: echo.New()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.hub = newHub(logger)
+	s.hub = newHub()
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.httpErrorHandler
