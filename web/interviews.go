@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -25,7 +26,9 @@ type createResponse struct {
 func (s *Server) handleCreate(c echo.Context) error {
 	var req agent.CreateRequest
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
-		return s.writeError(c, err)
+		// Echo's own errors (a body over the limit) go to its error
+		// handler, like any other.
+		return err
 	}
 	iv, err := s.Service.Create(c.Request().Context(), owner(c), req)
 	if err != nil {
@@ -74,10 +77,16 @@ func (s *Server) handleInfo(c echo.Context) error {
 }
 
 // decodeJSON reads one JSON value from r into v; anything malformed, of the
-// wrong type or followed by more data is invalid_json.
+// wrong type or followed by more data is invalid_json. An error of Echo's
+// reading r (a body over BodyLimit, sent without a length) is returned as
+// it is.
 func decodeJSON(r io.Reader, v any) error {
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(v); err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return he
+		}
 		return agent.Errorf(agent.EINVALIDJSON, "body is not valid JSON for this request: %v", err)
 	}
 	if dec.More() {

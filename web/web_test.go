@@ -102,13 +102,20 @@ func TestErrorsAreJSON(t *testing.T) {
 		{"unknown interview", "GET", "/api/v1/interviews/nope", "", owner, 404, "not_found"},
 		{"unknown route", "GET", "/api/v1/nothing", "", owner, 404, "not_found"},
 		{"body too large", "POST", "/api/v1/interviews", `{"focus":"` + strings.Repeat("a", 70<<10) + `"}`, owner, 413, "body_too_large"},
+		{"body too large, sent without a length", "POST", "/api/v1/interviews", "chunked:" + `{"focus":"` + strings.Repeat("a", 70<<10) + `"}`,
+			owner, 413, "body_too_large"},
 		{"wrong method", "PUT", "/api/v1/interviews", "{}", owner, 405, "method_not_allowed"},
 		{"wrong method on an interview", "DELETE", "/api/v1/interviews/abc", "", owner, 405, "method_not_allowed"},
 		{"wrong method, no cookie", "PATCH", "/api/v1/principles", "", nil, 405, "method_not_allowed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest(tt.method, ts.URL+tt.path, strings.NewReader(tt.body))
+			var body io.Reader = strings.NewReader(tt.body)
+			if rest, ok := strings.CutPrefix(tt.body, "chunked:"); ok {
+				// A reader of unknown length: the client sends it chunked.
+				body = io.MultiReader(strings.NewReader(rest))
+			}
+			req, _ := http.NewRequest(tt.method, ts.URL+tt.path, body)
 			if tt.cookie != nil {
 				req.AddCookie(tt.cookie)
 			}
