@@ -13,12 +13,13 @@ type Catalog struct {
 	corpus     *Corpus
 	principles map[string]agent.Principle
 	questions  map[string]agent.Question
-	// byPrinciple lists each principle's questions (those whose first
-	// principle it is) in corpus order.
-	byPrinciple map[string][]agent.Question
-	// byFilter lists the ids of the questions that pass each principle,
-	// role and level, in corpus order: what an interview searches.
-	byFilter map[filterKey][]string
+	// Positions in corpus.Questions, in corpus order: of every question,
+	// of each principle's (those whose first principle it is), and of
+	// those that pass each principle, role and level (what an interview
+	// searches).
+	all         []int
+	byPrinciple map[string][]int
+	byFilter    map[filterKey][]int
 }
 
 // filterKey is a filter that names a principle, a role and a level.
@@ -31,24 +32,39 @@ type filterKey struct {
 // NewCatalog indexes a corpus by id.
 func NewCatalog(c *Corpus) *Catalog {
 	cat := &Catalog{corpus: c, principles: map[string]agent.Principle{}, questions: map[string]agent.Question{},
-		byPrinciple: map[string][]agent.Question{}, byFilter: map[filterKey][]string{}}
+		byPrinciple: map[string][]int{}, byFilter: map[filterKey][]int{}}
 	for _, p := range c.Principles {
 		cat.principles[p.ID] = p
 	}
-	for _, q := range c.Questions {
+	for i, q := range c.Questions {
 		cat.questions[q.ID] = q
-		cat.byPrinciple[q.Principles[0]] = append(cat.byPrinciple[q.Principles[0]], q)
+		cat.all = append(cat.all, i)
+		cat.byPrinciple[q.Principles[0]] = append(cat.byPrinciple[q.Principles[0]], i)
 		// Each role once, even if the question lists it twice.
 		for _, r := range agent.Roles {
 			for _, l := range agent.Levels {
 				if q.Fits(r, l) {
 					k := filterKey{q.Principles[0], r, l}
-					cat.byFilter[k] = append(cat.byFilter[k], q.ID)
+					cat.byFilter[k] = append(cat.byFilter[k], i)
 				}
 			}
 		}
 	}
 	return cat
+}
+
+// candidates returns the positions in the corpus of the questions f can
+// pass, in corpus order: those that pass its principle, role and level
+// when it names all three, else its principle's, else all. The caller
+// still tests each with matches.
+func (c *Catalog) candidates(f agent.QuestionFilter) []int {
+	switch {
+	case f.Principle != "" && f.Role != "" && f.Level != "":
+		return c.byFilter[filterKey{f.Principle, f.Role, f.Level}]
+	case f.Principle != "":
+		return c.byPrinciple[f.Principle]
+	}
+	return c.all
 }
 
 // Principles implements agent.Retriever.
@@ -70,32 +86,15 @@ func (c *Catalog) Question(id string) (agent.Question, bool) {
 func (c *Catalog) Questions() []agent.Question { return c.corpus.Questions }
 
 // Matching returns the ids of the questions that pass f, in corpus order,
-// stopping after limit of them. It reads only f.Principle's questions when
-// f names a principle, and when f also names a role and a level, only the
-// questions that pass those.
+// stopping after limit of them. It reads only the questions f can pass
+// (see candidates).
 func (c *Catalog) Matching(f agent.QuestionFilter, limit int) []string {
-	if f.Principle != "" && f.Role != "" && f.Level != "" {
-		var ids []string
-		for _, id := range c.byFilter[filterKey{f.Principle, f.Role, f.Level}] {
-			if len(ids) >= limit {
-				break
-			}
-			if !f.Exclude[id] {
-				ids = append(ids, id)
-			}
-		}
-		return ids
-	}
-	qs := c.corpus.Questions
-	if f.Principle != "" {
-		qs = c.byPrinciple[f.Principle]
-	}
 	var ids []string
-	for _, q := range qs {
+	for _, i := range c.candidates(f) {
 		if len(ids) >= limit {
 			break
 		}
-		if matches(q, f) {
+		if q := c.corpus.Questions[i]; matches(q, f) {
 			ids = append(ids, q.ID)
 		}
 	}

@@ -15,7 +15,9 @@ type Memory struct {
 	*Catalog
 	embedder Embedder
 	pvec     map[string][]float32
-	qvec     []qvec
+	// qvec holds the questions with their vectors, in corpus order (the
+	// catalog's positions index it).
+	qvec []qvec
 }
 
 type qvec struct {
@@ -132,11 +134,10 @@ func (m *Memory) SearchQuestions(ctx context.Context, query string, k int, f age
 		s float64
 	}
 	var hits []hit
-	for _, e := range m.qvec {
-		if !matches(e.q, f) {
-			continue
+	for _, i := range m.candidates(f) {
+		if e := m.qvec[i]; matches(e.q, f) {
+			hits = append(hits, hit{e.q, qv.dot(e.v)})
 		}
-		hits = append(hits, hit{e.q, qv.dot(e.v)})
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].s > hits[j].s })
 	out := make([]agent.Question, 0, min(k, len(hits)))
