@@ -13,8 +13,8 @@ import (
 // entries, so an exact scan is both the simplest and the fastest index.
 type Memory struct {
 	*Catalog
-	embedder Embedder
-	pvec     map[string][]float32
+	queries *QueryVectors
+	pvec    map[string][]float32
 	// qvec holds the questions with their vectors, in corpus order (the
 	// catalog's positions index it).
 	qvec []qvec
@@ -35,7 +35,7 @@ func NewMemory(ctx context.Context, c *Corpus, e Embedder, store agent.Embedding
 	if err != nil {
 		return nil, err
 	}
-	m := &Memory{Catalog: NewCatalog(c), embedder: e, pvec: map[string][]float32{}}
+	m := &Memory{Catalog: NewCatalog(c), queries: NewQueryVectors(e), pvec: map[string][]float32{}}
 	for _, p := range c.Principles {
 		m.pvec[p.ID] = vecs[p.ID]
 	}
@@ -159,11 +159,11 @@ func matches(q agent.Question, f agent.QuestionFilter) bool {
 }
 
 func (m *Memory) embed(ctx context.Context, text string) (queryVec, error) {
-	vs, err := m.embedder.Embed(ctx, []string{text})
+	v, err := m.queries.Embed(ctx, text)
 	if err != nil {
-		return queryVec{}, fmt.Errorf("retrieval: embed query: %w", err)
+		return queryVec{}, err
 	}
-	return prepare(vs[0]), nil
+	return prepare(v), nil
 }
 
 func dot(a, b []float32) float64 {

@@ -9,6 +9,7 @@ package pgvector
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/barraiser/barraiser/agent"
@@ -29,6 +30,7 @@ type Index struct {
 	*retrieval.Catalog
 	pool     *pgxpool.Pool
 	embedder retrieval.Embedder
+	queries  *retrieval.QueryVectors
 	// order is the distance to the query $1 by the indexed expression,
 	// such as embedding::halfvec(512) <=> $1::vector::halfvec(512); the
 	// queries repeat it exactly so that the planner can use the index.
@@ -95,7 +97,7 @@ func New(ctx context.Context, db *postgres.DB, c *retrieval.Corpus, e retrieval.
 	}
 	// The embedder id is written as a literal, never a parameter: only then
 	// can the planner match the partial index, even with cached plans.
-	return &Index{Catalog: retrieval.NewCatalog(c), pool: db.Pool(), embedder: e,
+	return &Index{Catalog: retrieval.NewCatalog(c), pool: db.Pool(), embedder: e, queries: retrieval.NewQueryVectors(e),
 		order: fmt.Sprintf("%s <=> $1::vector::%s", postgres.VectorExpr(e.Dim()), postgres.VectorType(e.Dim())),
 		where: "e.embedder = '" + e.ID() + "'", principles: principles, EfSearch: 200, ExactBelow: DefaultExactBelow}, nil
 }
@@ -277,18 +279,12 @@ func (ix *Index) run(ctx context.Context, s search, k int, read func(pgx.Rows, e
 }
 
 func (ix *Index) embed(ctx context.Context, text string) (pgv.Vector, bool, error) {
-	vs, err := ix.embedder.Embed(ctx, []string{text})
+	v, err := ix.queries.Embed(ctx, text)
 	if err != nil {
-		return pgv.Vector{}, false, fmt.Errorf("pgvector: embed query: %w", err)
+		return pgv.Vector{}, false, fmt.Errorf("pgvector: %w", err)
 	}
-	zero := true
-	for _, x := range vs[0] {
-		if x != 0 {
-			zero = false
-			break
-		}
-	}
-	return pgv.NewVector(vs[0]), zero, nil
+	zero := !slices.ContainsFunc(v, func(x float32) bool { return x != 0 })
+	return pgv.NewVector(v), zero, nil
 }
 
 // scores hands each (id, score) row to add.
