@@ -105,6 +105,7 @@ func New(ctx context.Context, db *postgres.DB, c *retrieval.Corpus, e retrieval.
 // SearchPrinciples implements agent.Retriever: every principle's own
 // similarity (sixteen rows, exact) and its closest question among the
 // nearest questions (by the index), combined as in the in-memory index.
+// Scores come from the stored vectors, whatever the order was found by.
 func (ix *Index) SearchPrinciples(ctx context.Context, query string, k int) ([]agent.Match, error) {
 	qv, zero, err := ix.embed(ctx, query)
 	if err != nil {
@@ -114,19 +115,18 @@ func (ix *Index) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 	if zero {
 		return ix.RankPrinciples(own, best, k), nil
 	}
-	rows, err := ix.pool.Query(ctx, fmt.Sprintf(`SELECT e.entry_id, 1 - (e.embedding <=> $1) FROM embeddings e
-		WHERE %s AND e.entry_id = ANY($2)`, ix.where), qv, ix.principles)
-	err = scores(rows, err, func(id string, s float64) { own[id] = s })
-	if err == nil {
-		// Scores come from the stored vectors, whatever the order was
-		// found by.
-		err = ix.run(ctx, search{sql: fmt.Sprintf(`SELECT e.principle, 1 - (e.embedding <=> $1) FROM embeddings e
+	err = ix.run(ctx, questionCandidates,
+		search{sql: fmt.Sprintf(`SELECT e.entry_id, 1 - (e.embedding <=> $1) FROM embeddings e
+			WHERE %s AND e.entry_id = ANY($2)`, ix.where), args: []any{qv, ix.principles},
+			read: func(rows pgx.Rows, err error) error {
+				return scores(rows, err, func(id string, s float64) { own[id] = s })
+			}},
+		search{sql: fmt.Sprintf(`SELECT e.principle, 1 - (e.embedding <=> $1) FROM embeddings e
 			WHERE %s AND e.kind = 'question' ORDER BY %s LIMIT %d`, ix.where, ix.distance(ix.Mode == Exact), questionCandidates),
-			args: []any{qv}},
-			questionCandidates, func(rows pgx.Rows, err error) error {
+			args: []any{qv},
+			read: func(rows pgx.Rows, err error) error {
 				return scores(rows, err, func(p string, s float64) { best[p] = max(best[p], s) })
-			})
-	}
+			}})
 	if err != nil {
 		return nil, fmt.Errorf("pgvector: search principles: %w", err)
 	}
@@ -141,18 +141,20 @@ func (ix *Index) SearchPrinciples(ctx context.Context, query string, k int) ([]a
 // fewer) with strict-order iterative scans, which test the rest of the
 // filter (exclusions) on each row as they go, so it returns k rows
 // whenever k rows match: such an index holds far fewer rows than the
-// scan's limit (hnsw.max_scan_tuples).
+// scan's limit (hnsw.max_scan_tuples). A filter no question can pass
+// returns nothing without embedding the query.
 func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f agent.QuestionFilter) ([]agent.Question, error) {
+	w, ok := ix.questionWhere(f)
+	if !ok {
+		return nil, nil
+	}
 	qv, zero, err := ix.embed(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := ix.questionSearch(qv, zero, k, f)
-	if !ok {
-		return nil, nil
-	}
 	var out []agent.Question
-	read := func(rows pgx.Rows, err error) error {
+	s := ix.questionSearch(qv, zero, k, w)
+	s.read = func(rows pgx.Rows, err error) error {
 		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		for _, id := range ids {
 			if q, ok := ix.Question(id); ok {
@@ -161,77 +163,90 @@ func (ix *Index) SearchQuestions(ctx context.Context, query string, k int, f age
 		}
 		return err
 	}
-	if err := ix.run(ctx, s, k, read); err != nil {
+	if err := ix.run(ctx, k, s); err != nil {
 		return nil, fmt.Errorf("pgvector: search questions: %w", err)
 	}
 	return out, nil
 }
 
-// search is one search as SQL, with its arguments.
+// search is one query as SQL, with its arguments and what reads its rows.
 type search struct {
 	sql  string
 	args []any
+	read func(pgx.Rows, error) error
 }
 
-// questionSearch writes the search for the k questions closest to qv that
+// where is the WHERE clause of a question search, with its arguments after
+// the query vector ($2 on), and whether the search compares exactly.
+type where struct {
+	sql   string
+	args  []any
+	exact bool
+}
+
+// questionWhere writes the WHERE clause of a search for questions that
 // pass f. It reports false when no question can pass f.
-func (ix *Index) questionSearch(qv pgv.Vector, zero bool, k int, f agent.QuestionFilter) (search, bool) {
-	exclude := make([]string, 0, len(f.Exclude))
-	for id, ok := range f.Exclude {
-		if ok {
-			exclude = append(exclude, id)
-		}
-	}
-	where := ix.where + " AND e.kind = 'question'"
+func (ix *Index) questionWhere(f agent.QuestionFilter) (where, bool) {
+	w := where{sql: ix.where + " AND e.kind = 'question'", exact: ix.Mode == Exact}
 	if f.Principle != "" {
 		if _, ok := ix.Principle(f.Principle); !ok {
-			return search{}, false
+			return where{}, false
 		}
 		// A literal, like the embedder, so that the principle's own index
 		// (and its row estimate) is used.
-		where += " AND e.principle = '" + f.Principle + "'"
+		w.sql += " AND e.principle = '" + f.Principle + "'"
 	}
 	// Role and level are literals too: with the principle, they name the
 	// index that holds only the questions this role may be asked at this
 	// level.
 	if f.Role != "" {
 		if !f.Role.Valid() {
-			return search{}, false
+			return where{}, false
 		}
-		where += " AND '" + string(f.Role) + "' = ANY(e.roles)"
+		w.sql += " AND '" + string(f.Role) + "' = ANY(e.roles)"
 	}
 	if f.Level != "" {
 		n := f.Level.Rank()
 		if n == 0 {
-			return search{}, false
+			return where{}, false
 		}
-		where += fmt.Sprintf(" AND e.min_rank <= %d AND e.max_rank >= %d", n, n)
+		w.sql += fmt.Sprintf(" AND e.min_rank <= %d AND e.max_rank >= %d", n, n)
 	}
-	where += " AND NOT (e.entry_id = ANY($2))"
-	args := []any{qv, exclude}
-	exact := ix.Mode == Exact
 	if ix.Mode == Auto && f.Principle != "" && ix.ExactBelow > 0 {
 		ids := ix.Matching(f, ix.ExactBelow)
 		if len(ids) == 0 {
-			return search{}, false
+			return where{}, false
 		}
 		if len(ids) < ix.ExactBelow {
 			// Few enough to compare with each: fetch them by key. The
 			// catalog has applied the whole filter, so the SQL is the same
 			// for every filter and is planned once per connection.
-			exact = true
-			where = ix.where + " AND e.entry_id = ANY($2)"
-			args = []any{qv, ids}
+			return where{sql: ix.where + " AND e.entry_id = ANY($2)", args: []any{ids}, exact: true}, true
 		}
 	}
+	exclude := make([]string, 0, len(f.Exclude))
+	for id, ok := range f.Exclude {
+		if ok {
+			exclude = append(exclude, id)
+		}
+	}
+	w.sql += " AND NOT (e.entry_id = ANY($2))"
+	w.args = []any{exclude}
+	return w, true
+}
+
+// questionSearch writes the search for the k questions closest to qv among
+// those w keeps.
+func (ix *Index) questionSearch(qv pgv.Vector, zero bool, k int, w where) search {
+	args := append([]any{qv}, w.args...)
 	if zero {
 		// A zero vector has no direction to compare: any k matching rows
 		// will do. $1 stays in the query only so that its type is known.
 		return search{sql: fmt.Sprintf(`SELECT e.entry_id FROM embeddings e
-			WHERE %s AND $1::vector IS NOT NULL ORDER BY e.entry_id LIMIT %d`, where, k), args: args}, true
+			WHERE %s AND $1::vector IS NOT NULL ORDER BY e.entry_id LIMIT %d`, w.sql, k), args: args}
 	}
 	return search{sql: fmt.Sprintf(`SELECT e.entry_id FROM embeddings e
-		WHERE %s ORDER BY %s LIMIT %d`, where, ix.distance(exact), k), args: args}, true
+		WHERE %s ORDER BY %s LIMIT %d`, w.sql, ix.distance(w.exact), k), args: args}
 }
 
 // distance is the cosine distance of a row to the query $1: by the indexed
@@ -244,33 +259,36 @@ func (ix *Index) distance(exact bool) string {
 	return ix.order
 }
 
-// run runs s in a transaction of its own and hands its rows to read. The
-// transaction walks HNSW indexes with strict-order iterative scans and an
-// ef_search of at least k, and uses generic plans: with an index per
-// principle, role and level on the table, planning each search anew costs
-// a millisecond or more, and the literals in the SQL already name the index to walk. The
-// four statements (begin, settings, query, commit) go to the server in one
-// round trip.
-func (ix *Index) run(ctx context.Context, s search, k int, read func(pgx.Rows, error) error) error {
+// run runs the searches ss in one transaction and hands each one's rows
+// to its read. The transaction walks HNSW indexes with strict-order
+// iterative scans and an ef_search of at least k, and uses generic plans:
+// with an index per principle, role and level on the table, planning each
+// search anew costs a millisecond or more, and the literals in the SQL
+// already name the index to walk. All the statements (begin, settings, the
+// searches, commit) go to the server in one round trip.
+func (ix *Index) run(ctx context.Context, k int, ss ...search) error {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	b.Queue(`SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true),
 		set_config('plan_cache_mode', 'force_generic_plan', true)`, strconv.Itoa(max(ix.EfSearch, k)))
-	b.Queue(s.sql, s.args...)
+	for _, s := range ss {
+		b.Queue(s.sql, s.args...)
+	}
 	b.Queue("COMMIT")
 	br := ix.pool.SendBatch(ctx, b)
 	// A failed statement leaves the transaction open; the pool then
 	// discards the connection rather than reuse it.
 	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return err
+	for range 2 {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
 	}
-	if _, err := br.Exec(); err != nil {
-		return err
-	}
-	rows, err := br.Query()
-	if err := read(rows, err); err != nil {
-		return err
+	for _, s := range ss {
+		rows, err := br.Query()
+		if err := s.read(rows, err); err != nil {
+			return err
+		}
 	}
 	if _, err := br.Exec(); err != nil {
 		return err

@@ -164,16 +164,17 @@ func TestSearchUsesFilterIndexes(t *testing.T) {
 		{"few rows, exact", auto, agent.QuestionFilter{Principle: "ownership", Role: agent.RoleEM, Level: "L6"}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, ok := c.ix.questionSearch(qv, false, 5, c.f)
+			w, ok := c.ix.questionWhere(c.f)
 			if !ok {
 				t.Fatal("no search")
 			}
+			s := c.ix.questionSearch(qv, false, 5, w)
 			// Planned as searches run: in run's transaction, with its settings.
 			var plan []string
-			err := c.ix.run(ctx, search{"EXPLAIN " + s.sql, s.args}, 5, func(rows pgx.Rows, err error) error {
+			err := c.ix.run(ctx, 5, search{"EXPLAIN " + s.sql, s.args, func(rows pgx.Rows, err error) error {
 				plan, err = pgx.CollectRows(rows, pgx.RowTo[string])
 				return err
-			})
+			}})
 			if err != nil {
 				t.Fatal(err)
 			}
