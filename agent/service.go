@@ -83,10 +83,23 @@ func (s *Service) List(ctx context.Context, ownerID string) ([]InterviewSummary,
 // emit receives streamed chunks of a question being generated, with the seq
 // it will be stored at.
 func (s *Service) Advance(ctx context.Context, ownerID, id string, gen int64, emit func(seq int, delta string)) (*Interview, *Turn, error) {
+	iv, err := s.Store.Interview(ctx, ownerID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.AdvanceFrom(ctx, iv, gen, emit)
+}
+
+// AdvanceFrom is Advance from iv, the interview as Answer returned it or as
+// just read: it reads the interview again only when another connection has
+// moved it on meanwhile.
+func (s *Service) AdvanceFrom(ctx context.Context, iv *Interview, gen int64, emit func(seq int, delta string)) (*Interview, *Turn, error) {
 	for attempt := 0; ; attempt++ {
-		iv, err := s.Store.Interview(ctx, ownerID, id)
-		if err != nil {
-			return nil, nil, err
+		if attempt > 0 {
+			var err error
+			if iv, err = s.Store.Interview(ctx, iv.OwnerID, iv.ID); err != nil {
+				return nil, nil, err
+			}
 		}
 		if iv.Status != StatusInProgress {
 			return iv, nil, nil
@@ -99,12 +112,17 @@ func (s *Service) Advance(ctx context.Context, ownerID, id string, gen int64, em
 			return nil, nil, err
 		}
 		if done {
-			if err := s.Store.SetStatus(ctx, id, gen, StatusInProgress, StatusGrading); err != nil && ErrorCode(err) != ECONFLICT {
+			err := s.Store.SetStatus(ctx, iv.ID, gen, StatusInProgress, StatusGrading)
+			if err == nil {
+				iv.Status = StatusGrading
+				return iv, nil, nil
+			}
+			if ErrorCode(err) != ECONFLICT {
 				return nil, nil, err
 			}
 			continue
 		}
-		stored, _, err := s.Store.AppendTurn(ctx, id, gen, next)
+		stored, _, err := s.Store.AppendTurn(ctx, iv.ID, gen, next)
 		if ErrorCode(err) == ECONFLICT && attempt < 3 {
 			continue // another connection moved the interview on; look again
 		} else if err != nil {
@@ -215,43 +233,51 @@ func (s *Service) addUsage(ctx context.Context, id string, u Usage) {
 	}
 }
 
-// Answer stores the candidate's answer to the pending question. An answer
-// whose clientID is already stored is returned as it was, with created false.
-func (s *Service) Answer(ctx context.Context, ownerID, id string, gen int64, text, clientID string) (Turn, bool, error) {
+// Answer stores the candidate's answer to the pending question and returns
+// it with the interview as it stands after it, to go on with AdvanceFrom.
+// An answer whose clientID is already stored is returned as it was.
+func (s *Service) Answer(ctx context.Context, ownerID, id string, gen int64, text, clientID string) (Turn, *Interview, error) {
 	if n := utf8.RuneCountInString(text); n > MaxAnswerRunes {
-		return Turn{}, false, Errorf(EANSWERTOOLONG, "answer is %d characters; the limit is %d", n, MaxAnswerRunes)
+		return Turn{}, nil, Errorf(EANSWERTOOLONG, "answer is %d characters; the limit is %d", n, MaxAnswerRunes)
 	}
 	if strings.TrimSpace(text) == "" {
-		return Turn{}, false, Errorf(EEMPTYANSWER, "answer is empty")
+		return Turn{}, nil, Errorf(EEMPTYANSWER, "answer is empty")
 	}
 	if err := checkText("answer", text); err != nil {
-		return Turn{}, false, err
+		return Turn{}, nil, err
 	}
 	if len(clientID) > MaxClientIDBytes {
-		return Turn{}, false, Errorf(EINVALIDCLIENTID, "client_id is longer than %d bytes", MaxClientIDBytes)
+		return Turn{}, nil, Errorf(EINVALIDCLIENTID, "client_id is longer than %d bytes", MaxClientIDBytes)
 	}
 	if err := checkText("client_id", clientID); err != nil {
-		return Turn{}, false, err
+		return Turn{}, nil, err
 	}
 	for attempt := 0; ; attempt++ {
 		iv, err := s.Store.Interview(ctx, ownerID, id)
 		if err != nil {
-			return Turn{}, false, err
+			return Turn{}, nil, err
 		}
 		if t, ok := iv.TurnByClientID(clientID); ok {
-			return t, false, nil
+			return t, iv, nil
 		}
 		q, ok := iv.Pending()
 		if !ok {
-			return Turn{}, false, Errorf(ENOPENDINGQUESTION, "no question is waiting for an answer")
+			return Turn{}, nil, Errorf(ENOPENDINGQUESTION, "no question is waiting for an answer")
 		}
 		t := Turn{Seq: q.Seq + 1, Speaker: SpeakerCandidate, Kind: KindAnswer, Principle: q.Principle,
 			FollowUp: q.FollowUp, Text: text, ClientID: clientID, At: s.Now()}
 		stored, created, err := s.Store.AppendTurn(ctx, id, gen, t)
-		if ErrorCode(err) == ECONFLICT && attempt < 3 {
+		if ErrorCode(err) == ECONFLICT && attempt < 3 || err == nil && !created {
+			// Moved on meanwhile, or the same answer was stored by a
+			// resend: look again.
 			continue
 		}
-		return stored, created, err
+		if err != nil {
+			return Turn{}, nil, err
+		}
+		iv.Turns = append(iv.Turns, stored)
+		iv.UpdatedAt = stored.At
+		return stored, iv, nil
 	}
 }
 

@@ -122,7 +122,7 @@ func (s *session) run(ctx context.Context) {
 		s.conn.Close(websocket.StatusNormalClosure, "interview complete")
 		return
 	}
-	if !s.advance(ctx) {
+	if !s.advance(ctx, iv) {
 		return
 	}
 	for {
@@ -150,31 +150,38 @@ func (s *session) handle(ctx context.Context, typ websocket.MessageType, data []
 	}
 	switch f.Type {
 	case "answer":
-		t, _, err := s.srv.Service.Answer(ctx, s.ownerID, s.id, s.gen, f.Text, f.ClientID)
+		t, iv, err := s.srv.Service.Answer(ctx, s.ownerID, s.id, s.gen, f.Text, f.ClientID)
 		if err != nil {
 			return s.softError(ctx, err)
 		}
 		if !s.write(ctx, ackFrame{"ack", t.Seq, t.ClientID}) {
 			return false
 		}
-		return s.advance(ctx)
+		return s.advance(ctx, iv)
 	case "end":
 		if err := s.srv.Service.End(ctx, s.ownerID, s.id, s.gen); err != nil {
 			return s.softError(ctx, err)
 		}
-		return s.advance(ctx)
+		return s.advance(ctx, nil)
 	default:
 		return s.softError(ctx, agent.Errorf(agent.EUNKNOWNTYPE, "unknown frame type %q; send \"answer\" or \"end\"", f.Type))
 	}
 }
 
 // advance sends the pending question, asking the next one if needed, or
-// grades the interview once no question is left.
-func (s *session) advance(ctx context.Context) bool {
+// grades the interview once no question is left. It goes on from iv, the
+// interview as an answer left it, or reads it when iv is nil.
+func (s *session) advance(ctx context.Context, iv *agent.Interview) bool {
 	emit := func(seq int, delta string) {
 		s.write(ctx, deltaFrame{"question_delta", seq, delta})
 	}
-	iv, q, err := s.srv.Service.Advance(ctx, s.ownerID, s.id, s.gen, emit)
+	var q *agent.Turn
+	var err error
+	if iv != nil {
+		iv, q, err = s.srv.Service.AdvanceFrom(ctx, iv, s.gen, emit)
+	} else {
+		iv, q, err = s.srv.Service.Advance(ctx, s.ownerID, s.id, s.gen, emit)
+	}
 	if err != nil {
 		return s.softError(ctx, err)
 	}
