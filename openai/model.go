@@ -128,7 +128,8 @@ func (m *Model) Stats() Stats { return m.c.count.stats() }
 // gap is one of in.Allowed or "". The agent still checks the gap.
 func (m *Model) Decide(ctx context.Context, in agent.DecideInput) (agent.Decision, agent.Usage, error) {
 	d := prompts.DecideData{
-		Context:   m.context(in.Principle, in.Role, in.Level, in.Turns, &in.Analysis),
+		Context:   m.context(in.Principle, in.Role, in.Level, in.Turns),
+		Facts:     facts(&in.Analysis),
 		Missing:   gapStrings(in.Missing),
 		Allowed:   gapStrings(in.Allowed),
 		FollowUps: in.FollowUps,
@@ -150,7 +151,7 @@ func (m *Model) Decide(ctx context.Context, in agent.DecideInput) (agent.Decisio
 // evidence is returned as the model gave it: the agent checks each quote
 // against the transcript and bounds the score.
 func (m *Model) Grade(ctx context.Context, in agent.GradeInput) (agent.PrincipleGrade, agent.Usage, error) {
-	d := prompts.GradeData{Context: m.context(in.Principle, in.Role, in.Level, in.Turns, &in.Analysis)}
+	d := prompts.GradeData{Context: m.context(in.Principle, in.Role, in.Level, in.Turns), Facts: facts(&in.Analysis)}
 	var g agent.PrincipleGrade
 	u, err := m.structured(ctx, "grade", prompts.Grade(d), gradeFormat, func(text string) error {
 		var err error
@@ -214,9 +215,8 @@ func (m *Model) messages(user string) []goopenai.ChatCompletionMessage {
 	}
 }
 
-// context is what every task prompt says about the interview at hand. The
-// analysis becomes the facts, as JSON.
-func (m *Model) context(p agent.Principle, role agent.Role, level agent.Level, turns []agent.Turn, a *agent.Analysis) prompts.Context {
+// context is what every task prompt says about the interview at hand.
+func (m *Model) context(p agent.Principle, role agent.Role, level agent.Level, turns []agent.Turn) prompts.Context {
 	c := prompts.Context{
 		PrincipleID:   p.ID,
 		PrincipleName: p.Name,
@@ -225,12 +225,19 @@ func (m *Model) context(p agent.Principle, role agent.Role, level agent.Level, t
 		Expectation:   expectation(p.Expectation(role, level)),
 	}
 	for _, t := range turns {
-		c.Turns = append(c.Turns, prompts.Turn{Seq: t.Seq, Speaker: string(t.Speaker), Kind: string(t.Kind), Text: t.Text})
-	}
-	if b, err := json.Marshal(a); err == nil {
-		c.Facts = string(b)
+		c.Turns = append(c.Turns, prompts.Turn{Seq: t.Seq, Speaker: string(t.Speaker), Text: t.Text})
 	}
 	return c
+}
+
+// facts is the analysis as the decide and grade prompts show it: JSON, or
+// "" (shown as {}) if it cannot be encoded.
+func facts(a *agent.Analysis) string {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // expectation joins the bar's scope, team and impact into a few sentences.

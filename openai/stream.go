@@ -23,7 +23,7 @@ import (
 // a failed attempt and is retried.
 func (m *Model) Ask(ctx context.Context, in agent.AskInput, emit func(delta string)) (string, agent.Usage, error) {
 	d := prompts.AskData{
-		Context:    m.context(in.Principle, in.Role, in.Level, in.Turns, &in.Analysis),
+		Context:    m.context(in.Principle, in.Role, in.Level, in.Turns),
 		Question:   in.Question.Text,
 		Transition: in.Transition,
 	}

@@ -18,7 +18,6 @@ type Guide struct {
 type Turn struct {
 	Seq     int
 	Speaker string // "interviewer" or "candidate"
-	Kind    string // "opening", "follow_up" or "answer"
 	Text    string
 }
 
@@ -31,8 +30,6 @@ type Context struct {
 	// Expectation is the bar for this role and level, in one or two sentences.
 	Expectation string
 	Turns       []Turn
-	// Facts is the rules analysis of the candidate's answers, as JSON.
-	Facts string
 }
 
 // AskData is the input of the question prompts.
@@ -51,6 +48,8 @@ type AskData struct {
 // DecideData is the input of the follow-up decision prompt.
 type DecideData struct {
 	Context
+	// Facts is the rules analysis of the candidate's answers, as JSON.
+	Facts     string
 	Missing   []string
 	Allowed   []string
 	FollowUps int
@@ -60,6 +59,8 @@ type DecideData struct {
 // GradeData is the input of the grading prompt.
 type GradeData struct {
 	Context
+	// Facts is the rules analysis of the candidate's answers, as JSON.
+	Facts string
 }
 
 // System renders the system message. It depends only on the principles'
@@ -72,24 +73,28 @@ func System(guides []Guide) string {
 
 // AskOpening renders the user message asking for an opening question.
 func AskOpening(d AskData) string {
-	return Render("llm_ask_opening_v1.tmpl", withTranscript(d.Context, d))
+	return Render("llm_ask_opening_v1.tmpl", withTranscript(d.Context, "", d))
 }
 
 // AskFollowUp renders the user message asking for a follow-up question.
 func AskFollowUp(d AskData) string {
-	return Render("llm_ask_follow_up_v1.tmpl", withTranscript(d.Context, d))
+	return Render("llm_ask_follow_up_v1.tmpl", withTranscript(d.Context, "", d))
 }
 
 // Decide renders the user message asking whether and where to probe.
-func Decide(d DecideData) string { return Render("llm_decide_v1.tmpl", withTranscript(d.Context, d)) }
+func Decide(d DecideData) string {
+	return Render("llm_decide_v1.tmpl", withTranscript(d.Context, d.Facts, d))
+}
 
 // Grade renders the user message asking for a principle's grade.
-func Grade(d GradeData) string { return Render("llm_grade_v1.tmpl", withTranscript(d.Context, d)) }
+func Grade(d GradeData) string {
+	return Render("llm_grade_v1.tmpl", withTranscript(d.Context, d.Facts, d))
+}
 
 // withTranscript passes d to a template with the transcript rendered as
-// quoted data: each turn in its own block, with anything in the text that
-// could close the block neutralised.
-func withTranscript(c Context, d any) map[string]any {
+// quoted data (each turn in its own block, with anything in the text that
+// could close the block neutralised) and facts, "{}" when empty.
+func withTranscript(c Context, facts string, d any) map[string]any {
 	var b strings.Builder
 	for _, t := range c.Turns {
 		tag := "interviewer_question"
@@ -102,7 +107,6 @@ func withTranscript(c Context, d any) map[string]any {
 		b.WriteString(quote(t.Text))
 		b.WriteString("\n</" + tag + ">\n")
 	}
-	facts := c.Facts
 	if facts == "" {
 		facts = "{}"
 	}
