@@ -62,9 +62,6 @@ func Analyze(turns []Turn) Analysis {
 		}
 		lowerTurn := strings.ToLower(t.Text)
 		a.Words += len(strings.Fields(t.Text))
-		if containsAny(lowerTurn, injectionCues) {
-			a.Injection = true
-		}
 		for _, n := range principleNames {
 			if !seenName[n] && strings.Contains(lowerTurn, n) {
 				seenName[n] = true
@@ -90,6 +87,9 @@ func Analyze(turns []Turn) Analysis {
 			a.Task = a.Task || s.Task
 			a.Result = a.Result || s.Result
 			a.QuantifiedResult = a.QuantifiedResult || (s.Result && len(s.Metrics) > 0)
+			// No injection cue holds a sentence break, so testing each
+			// sentence finds every cue the whole turn holds.
+			a.Injection = a.Injection || s.Injection
 			a.Reflection = a.Reflection || s.Reflection
 			a.Impact = a.Impact || s.Impact
 			a.WeCount += s.We

@@ -76,13 +76,9 @@ func followUpChoices(turns []Turn, a Analysis) (missing, allowed []Gap) {
 	}
 	probed := ProbedGaps(turns)
 	missing = unprobed(MissingGaps(a), probed)
-	seen := map[Gap]bool{}
-	for _, g := range missing {
-		seen[g] = true
-	}
 	allowed = append(allowed, missing...)
 	for _, g := range unprobed(AllGaps, probed) {
-		if !seen[g] {
+		if !slices.Contains(missing, g) {
 			allowed = append(allowed, g)
 		}
 	}

@@ -11,8 +11,8 @@ var pastActions = setOf(
 	"left", "lent", "made", "met", "oversaw", "paid", "put", "ran", "read", "rebuilt", "rewrote",
 	"rode", "sat", "saw", "sent", "set", "shut", "sold", "spent", "split", "spoke", "stood", "struck",
 	"swept", "taught", "threw", "told", "took", "undertook", "went", "withdrew", "won", "wrote",
-	"shipped", "owned", "froze", "drew", "flew", "hung", "overcame", "sought", "shook", "spun", "tore",
-	"bent", "bound", "fed", "dealt", "rang", "forgave", "wove", "rode", "slid",
+	"shipped", "owned", "froze", "flew", "hung", "overcame", "sought", "shook", "spun", "tore",
+	"bent", "bound", "fed", "dealt", "rang", "forgave", "wove", "slid",
 )
 
 // notActions are -ed words that after "I" describe a state of mind, not a deed.

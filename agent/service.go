@@ -145,11 +145,7 @@ func (s *Service) next(ctx context.Context, iv *Interview, emit func(int, string
 	idx := 0
 	if seq > 1 {
 		last := iv.Turns[len(iv.Turns)-1]
-		for i, pp := range iv.Principles {
-			if pp.ID == last.Principle {
-				idx = i
-			}
-		}
+		idx = max(0, slices.IndexFunc(iv.Principles, func(pp PlannedPrinciple) bool { return pp.ID == last.Principle }))
 		p, _ := s.Retriever.Principle(last.Principle)
 		turns := iv.PrincipleTurns(p.ID)
 		a := Analyze(turns)
@@ -444,10 +440,5 @@ func (s *Service) Recover(ctx context.Context) error {
 }
 
 func hasAnswer(turns []Turn) bool {
-	for _, t := range turns {
-		if t.Speaker == SpeakerCandidate {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(turns, func(t Turn) bool { return t.Speaker == SpeakerCandidate })
 }
