@@ -72,9 +72,8 @@ func (db *DB) Interview(ctx context.Context, ownerID, id string) (*agent.Intervi
 		body  []byte
 	)
 	err := db.snapshot(ctx, func(b *pgx.Batch) {
-		b.Queue(`SELECT id, owner_id, status, role, level, focus, principles,
-				prompt_tokens, cached_prompt_tokens, completion_tokens, created_at, updated_at
-			FROM interviews WHERE id = $1 AND ($2 = '' OR owner_id = $2)`, id, ownerID).QueryRow(func(row pgx.Row) error {
+		b.Queue(`SELECT `+interviewColumns+` FROM interviews i
+			WHERE i.id = $1 AND ($2 = '' OR i.owner_id = $2)`, id, ownerID).QueryRow(func(row pgx.Row) error {
 			var err error
 			iv, err = scanInterview(row)
 			return err
@@ -104,15 +103,21 @@ func (db *DB) Interview(ctx context.Context, ownerID, id string) (*agent.Intervi
 	return iv, nil
 }
 
-// scanInterview reads one interviews row, mapping no row to ENOTFOUND.
-func scanInterview(row pgx.Row) (*agent.Interview, error) {
+// interviewColumns are the columns scanInterview reads, of interviews i.
+const interviewColumns = `i.id, i.owner_id, i.status, i.role, i.level, i.focus, i.principles,
+	i.prompt_tokens, i.cached_prompt_tokens, i.completion_tokens, i.created_at, i.updated_at`
+
+// scanInterview reads the interviewColumns of one row, then extra, mapping
+// no row to ENOTFOUND.
+func scanInterview(row pgx.Row, extra ...any) (*agent.Interview, error) {
 	var (
 		iv                  agent.Interview
 		principles          []byte
 		status, role, level string
 	)
-	err := row.Scan(&iv.ID, &iv.OwnerID, &status, &role, &level, &iv.Focus, &principles,
-		&iv.Usage.PromptTokens, &iv.Usage.CachedPromptTokens, &iv.Usage.CompletionTokens, &iv.CreatedAt, &iv.UpdatedAt)
+	err := row.Scan(append([]any{&iv.ID, &iv.OwnerID, &status, &role, &level, &iv.Focus, &principles,
+		&iv.Usage.PromptTokens, &iv.Usage.CachedPromptTokens, &iv.Usage.CompletionTokens, &iv.CreatedAt, &iv.UpdatedAt},
+		extra...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
 	} else if err != nil {
@@ -130,8 +135,7 @@ func scanInterview(row pgx.Row) (*agent.Interview, error) {
 // byte-wise), with the recommendation of those that have a debrief. The
 // slice is empty, not nil, when there are none.
 func (db *DB) Interviews(ctx context.Context, ownerID string) ([]agent.InterviewSummary, error) {
-	rows, err := db.pool.Query(ctx, `SELECT i.id, i.status, i.role, i.level, i.focus, i.principles,
-			i.created_at, i.updated_at, COALESCE(d.body->>'recommendation', '')
+	rows, err := db.pool.Query(ctx, `SELECT `+interviewColumns+`, COALESCE(d.body->>'recommendation', '')
 		FROM interviews i LEFT JOIN debriefs d ON d.interview_id = i.id
 		WHERE i.owner_id = $1
 		ORDER BY i.created_at DESC, i.id COLLATE "C"`, ownerID)
@@ -141,20 +145,13 @@ func (db *DB) Interviews(ctx context.Context, ownerID string) ([]agent.Interview
 	defer rows.Close()
 	out := []agent.InterviewSummary{}
 	for rows.Next() {
-		var (
-			s                   agent.InterviewSummary
-			status, role, level string
-			principles          []byte
-		)
-		if err := rows.Scan(&s.ID, &status, &role, &level, &s.Focus, &principles, &s.CreatedAt, &s.UpdatedAt,
-			&s.Recommendation); err != nil {
-			return nil, fmt.Errorf("postgres: list interviews: %w", err)
+		var rec string
+		iv, err := scanInterview(rows, &rec)
+		if err != nil {
+			return nil, err
 		}
-		s.Status, s.Role, s.Level = agent.Status(status), agent.Role(role), agent.Level(level)
-		if err := json.Unmarshal(principles, &s.Principles); err != nil {
-			return nil, fmt.Errorf("postgres: interview %s: decode principles: %w", s.ID, err)
-		}
-		s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
+		s := iv.Summary()
+		s.Recommendation = rec
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {

@@ -71,9 +71,8 @@ func (db *DB) Interview(ctx context.Context, ownerID, id string) (*agent.Intervi
 	var iv *agent.Interview
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if iv, err = scanInterview(tx.QueryRowContext(ctx, `SELECT id, owner_id, status, role, level, focus, principles,
-				prompt_tokens, cached_prompt_tokens, completion_tokens, created_at, updated_at
-			FROM interviews WHERE id = ? AND (? = '' OR owner_id = ?)`, id, ownerID, ownerID)); err != nil {
+		if iv, err = scanInterview(tx.QueryRowContext(ctx, `SELECT `+interviewColumns+` FROM interviews i
+			WHERE i.id = ? AND (? = '' OR i.owner_id = ?)`, id, ownerID, ownerID)); err != nil {
 			return err
 		}
 		if iv.Turns, err = turns(ctx, tx, id); err != nil {
@@ -98,16 +97,22 @@ func (db *DB) Interview(ctx context.Context, ownerID, id string) (*agent.Intervi
 	return iv, nil
 }
 
-// scanInterview reads one interviews row, mapping no row to ENOTFOUND.
-func scanInterview(row *sql.Row) (*agent.Interview, error) {
+// interviewColumns are the columns scanInterview reads, of interviews i.
+const interviewColumns = `i.id, i.owner_id, i.status, i.role, i.level, i.focus, i.principles,
+	i.prompt_tokens, i.cached_prompt_tokens, i.completion_tokens, i.created_at, i.updated_at`
+
+// scanInterview reads the interviewColumns of one row, then extra, mapping
+// no row to ENOTFOUND.
+func scanInterview(row rowScanner, extra ...any) (*agent.Interview, error) {
 	var (
 		iv                  agent.Interview
 		principles          string
 		created, updated    string
 		status, role, level string
 	)
-	err := row.Scan(&iv.ID, &iv.OwnerID, &status, &role, &level, &iv.Focus, &principles,
-		&iv.Usage.PromptTokens, &iv.Usage.CachedPromptTokens, &iv.Usage.CompletionTokens, &created, &updated)
+	err := row.Scan(append([]any{&iv.ID, &iv.OwnerID, &status, &role, &level, &iv.Focus, &principles,
+		&iv.Usage.PromptTokens, &iv.Usage.CachedPromptTokens, &iv.Usage.CompletionTokens, &created, &updated},
+		extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
 	} else if err != nil {
@@ -130,8 +135,7 @@ func scanInterview(row *sql.Row) (*agent.Interview, error) {
 // the recommendation of those that have a debrief. The slice is empty, not
 // nil, when there are none.
 func (db *DB) Interviews(ctx context.Context, ownerID string) ([]agent.InterviewSummary, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT i.id, i.status, i.role, i.level, i.focus, i.principles,
-			i.created_at, i.updated_at, COALESCE(json_extract(d.body, '$.recommendation'), '')
+	rows, err := db.r.QueryContext(ctx, `SELECT `+interviewColumns+`, COALESCE(json_extract(d.body, '$.recommendation'), '')
 		FROM interviews i LEFT JOIN debriefs d ON d.interview_id = i.id
 		WHERE i.owner_id = ?
 		ORDER BY i.created_at DESC, i.id`, ownerID)
@@ -141,26 +145,13 @@ func (db *DB) Interviews(ctx context.Context, ownerID string) ([]agent.Interview
 	defer rows.Close()
 	out := []agent.InterviewSummary{}
 	for rows.Next() {
-		var (
-			s                   agent.InterviewSummary
-			status, role, level string
-			principles          string
-			created, updated    string
-		)
-		if err := rows.Scan(&s.ID, &status, &role, &level, &s.Focus, &principles, &created, &updated,
-			&s.Recommendation); err != nil {
-			return nil, fmt.Errorf("sqlite: list interviews: %w", err)
-		}
-		s.Status, s.Role, s.Level = agent.Status(status), agent.Role(role), agent.Level(level)
-		if err := json.Unmarshal([]byte(principles), &s.Principles); err != nil {
-			return nil, fmt.Errorf("sqlite: interview %s: decode principles: %w", s.ID, err)
-		}
-		if s.CreatedAt, err = parseTime(created); err != nil {
+		var rec string
+		iv, err := scanInterview(rows, &rec)
+		if err != nil {
 			return nil, err
 		}
-		if s.UpdatedAt, err = parseTime(updated); err != nil {
-			return nil, err
-		}
+		s := iv.Summary()
+		s.Recommendation = rec
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
