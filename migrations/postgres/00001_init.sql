@@ -7,7 +7,7 @@
 -- lists sort the same whatever the database's collation.
 --
 -- Embeddings have no vector index here: each embedder gets its own partial
--- HNSW index on embedding cast to its dimension (see EnsureVectorIndex in
+-- HNSW index on embedding cast to its dimension (see EnsureSearchIndexes in
 -- store/postgres).
 
 -- +goose Up

@@ -72,8 +72,7 @@ func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn
 		return notFoundOK(err)
 	})
 	if dedupe {
-		b.Queue(`SELECT `+turnColumns+` FROM turns WHERE interview_id = $1 AND client_id = $2 AND speaker = $3`,
-			id, t.ClientID, string(agent.SpeakerCandidate)).QueryRow(func(row pgx.Row) error {
+		b.Queue(turnByClientID, id, t.ClientID, string(agent.SpeakerCandidate)).QueryRow(func(row pgx.Row) error {
 			var err error
 			prev, err = scanTurn(row)
 			found = err == nil
@@ -129,8 +128,7 @@ func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn
 	rollback(ctx, conn)
 	open = false
 	if constraint == "turns_client_id" && dedupe {
-		prev, err := scanTurn(conn.QueryRow(ctx, `SELECT `+turnColumns+` FROM turns
-			WHERE interview_id = $1 AND client_id = $2 AND speaker = $3`, id, t.ClientID, string(agent.SpeakerCandidate)))
+		prev, err := scanTurn(conn.QueryRow(ctx, turnByClientID, id, t.ClientID, string(agent.SpeakerCandidate)))
 		if err == nil {
 			return prev, false, nil
 		} else if !errors.Is(err, pgx.ErrNoRows) {
@@ -142,6 +140,10 @@ func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn
 
 // turnColumns are the columns scanTurn reads, in order.
 const turnColumns = `seq, speaker, kind, principle, follow_up, probe, text, client_id, at`
+
+// turnByClientID finds a candidate turn of interview $1 by its client id $2
+// (speaker $3 is the candidate).
+const turnByClientID = `SELECT ` + turnColumns + ` FROM turns WHERE interview_id = $1 AND client_id = $2 AND speaker = $3`
 
 // scanTurn reads the turnColumns of one row.
 func scanTurn(row pgx.Row) (agent.Turn, error) {
