@@ -54,15 +54,10 @@ func BenchmarkAnswerAck(b *testing.B) {
 					conn.CloseNow()
 				}
 				iv := c.create(`{"role":"sde","level":"L5","principles":["ownership","dive-deep","earn-trust","frugality"]}`)
-				var err error
-				if conn, _, err = c.dial(iv.WSURL, ""); err != nil {
-					b.Fatal(err)
-				}
-				readType(b, conn, "session")
+				conn, _ = c.open(iv.WSURL)
 				readType(b, conn, "question")
 			}
 			next()
-			defer func() { conn.CloseNow() }()
 			ds := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

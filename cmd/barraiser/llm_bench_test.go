@@ -174,11 +174,7 @@ func BenchmarkDebriefWallTime(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		iv := c.create(`{"role":"sde","level":"L5","principles":["ownership","dive-deep","earn-trust","frugality"]}`)
-		conn, _, err := c.dial(iv.WSURL, "")
-		if err != nil {
-			b.Fatal(err)
-		}
-		readType(b, conn, "session")
+		conn, _ := c.open(iv.WSURL)
 		// Answer one question per principle, moving on with "end" at the
 		// last, so that every principle is graded.
 		for p := 0; p < 4; p++ {

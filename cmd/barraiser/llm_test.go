@@ -22,6 +22,18 @@ func startLLM(t *testing.T, srv *openaitest.Server, extra ...string) *Main {
 	return startArgs(t, args)
 }
 
+// slowStreams answers as openaitest.Scripted does, with d between the
+// chunks of every stream.
+func slowStreams(d time.Duration) func(goopenai.ChatCompletionRequest) openaitest.Reply {
+	return func(req goopenai.ChatCompletionRequest) openaitest.Reply {
+		rep := openaitest.Scripted(req)
+		if req.Stream {
+			rep.ChunkDelay = d
+		}
+		return rep
+	}
+}
+
 // nextQuestion reads the streamed chunks of a question and the question
 // itself, checking that the chunks add up to it.
 func nextQuestion(t *testing.T, conn *websocket.Conn) (frame, bool) {
@@ -236,13 +248,7 @@ func TestPromptInjection(t *testing.T) {
 // still streaming gets that question exactly once: the superseded stream is
 // never stored, the new connection's is.
 func TestReconnectMidStream(t *testing.T) {
-	srv := openaitest.NewServer(func(req goopenai.ChatCompletionRequest) openaitest.Reply {
-		rep := openaitest.Scripted(req)
-		if req.Stream {
-			rep.ChunkDelay = 30 * time.Millisecond
-		}
-		return rep
-	})
+	srv := openaitest.NewServer(slowStreams(30 * time.Millisecond))
 	defer srv.Close()
 	m := startLLM(t, srv)
 	c := newClient(t, m.Server.URL())

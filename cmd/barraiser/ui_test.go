@@ -12,7 +12,6 @@ import (
 
 	"github.com/barraiser/barraiser/openai/openaitest"
 	"github.com/chromedp/chromedp"
-	goopenai "github.com/sashabaranov/go-openai"
 )
 
 // findChromium returns the browser to drive, or skips the test.
@@ -182,13 +181,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // grows in the page word by word before it is complete.
 func TestBrowserStreamsQuestions(t *testing.T) {
 	ctx := newBrowser(t)
-	srv := openaitest.NewServer(func(req goopenai.ChatCompletionRequest) openaitest.Reply {
-		rep := openaitest.Scripted(req)
-		if req.Stream {
-			rep.ChunkDelay = 40 * time.Millisecond
-		}
-		return rep
-	})
+	srv := openaitest.NewServer(slowStreams(40 * time.Millisecond))
 	defer srv.Close()
 	m := startLLM(t, srv)
 	if err := chromedp.Do(ctx,
