@@ -183,11 +183,7 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 // pool of four database connections.
 func TestConnectionsDoNotHoldDatabaseConnections(t *testing.T) {
 	url := pgtest.URL(t)
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	m := startArgs(t, []string{"-database-url", url + sep + "pool_max_conns=4"})
+	m := startArgs(t, []string{"-database-url", pgtest.WithParams(t, url, "pool_max_conns=4")})
 	c := newClient(t, m.Server.URL())
 	const n = 40
 	conns := make([]*websocket.Conn, n)

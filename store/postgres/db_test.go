@@ -112,13 +112,9 @@ func TestOpenPoolSize(t *testing.T) {
 	if got := db.Pool().Config().ConnConfig.StatementCacheCapacity; got != StatementCacheCapacity {
 		t.Errorf("default statement cache = %d, want %d", got, StatementCacheCapacity)
 	}
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
 	// pool_max_conns is the pool's, not a server setting: Migrate must not
 	// send it to the server either.
-	small := openURL(t, base+sep+"pool_max_conns=3&statement_cache_capacity=7")
+	small := openURL(t, pgtest.WithParams(t, base, "pool_max_conns=3", "statement_cache_capacity=7"))
 	if got := small.Pool().Config().MaxConns; got != 3 {
 		t.Errorf("MaxConns with pool_max_conns=3 = %d, want 3", got)
 	}

@@ -64,6 +64,26 @@ func Database(t testing.TB, options string) string {
 	return withDatabase(t, admin, name)
 }
 
+// WithParams returns databaseURL (a URL or a key=value DSN) with the
+// given key=value settings added, such as "pool_max_conns=4".
+func WithParams(t testing.TB, databaseURL string, params ...string) string {
+	t.Helper()
+	if !strings.Contains(databaseURL, "://") {
+		return databaseURL + " " + strings.Join(params, " ")
+	}
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		t.Fatalf("pgtest: database URL: %v", err)
+	}
+	q := u.Query()
+	for _, p := range params {
+		k, v, _ := strings.Cut(p, "=")
+		q.Set(k, v)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
 // withDatabase returns a database URL (or key=value DSN) naming another
 // database.
 func withDatabase(t testing.TB, databaseURL, name string) string {
