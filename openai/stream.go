@@ -111,41 +111,30 @@ func (m *Model) stream(ctx context.Context, req goopenai.ChatCompletionRequest, 
 type relay struct {
 	emit     func(string)
 	sent     strings.Builder // everything emitted so far, over all attempts
-	cur      strings.Builder // this attempt's text
+	pos      int             // how much of sent this attempt has repeated
 	diverged bool
 }
 
 func (r *relay) begin() {
-	r.cur.Reset()
-	r.diverged = false
+	r.pos, r.diverged = 0, false
 }
 
 func (r *relay) delta(d string) {
-	if r.emit == nil {
+	if r.emit == nil || r.diverged {
 		return
 	}
-	if !r.diverged && d != "" && r.cur.Len() == r.sent.Len() {
-		// This attempt has shown everything so far (an attempt that has not
-		// diverged and is as long as what was sent is equal to it): d is new.
-		r.cur.WriteString(d)
-		r.sent.WriteString(d)
-		r.emit(d)
-		return
-	}
-	r.cur.WriteString(d)
-	if r.diverged {
-		return
-	}
-	cur, sent := r.cur.String(), r.sent.String()
-	if len(cur) <= len(sent) {
-		r.diverged = sent[:len(cur)] != cur
-		return
-	}
-	if cur[:len(sent)] != sent {
+	// The part of d that a retry repeats must match what was sent; the
+	// rest is new. On a first attempt nothing is repeated.
+	sent := r.sent.String()
+	n := min(len(d), len(sent)-r.pos)
+	if d[:n] != sent[r.pos:r.pos+n] {
 		r.diverged = true
 		return
 	}
-	next := cur[len(sent):] // on a first attempt, exactly d
-	r.sent.WriteString(next)
-	r.emit(next)
+	r.pos += n
+	if rest := d[n:]; rest != "" {
+		r.sent.WriteString(rest)
+		r.pos += len(rest)
+		r.emit(rest)
+	}
 }
