@@ -51,7 +51,7 @@ func init() {
 	for i, g := range conceptGroups {
 		name := "g" + strconv.Itoa(i)
 		for _, w := range g {
-			s := Stem(w)
+			s := stem(w)
 			conceptIndex[s] = append(conceptIndex[s], name)
 		}
 	}

@@ -94,7 +94,7 @@ func TestNoNearDuplicateQuestions(t *testing.T) {
 	sets := make([]map[string]bool, len(c.Questions))
 	for i, q := range c.Questions {
 		sets[i] = map[string]bool{}
-		for _, w := range Terms(q.Text) {
+		for _, w := range terms(q.Text) {
 			if !weak[w] {
 				sets[i][w] = true
 			}
@@ -163,12 +163,12 @@ func TestRetrievalQuality(t *testing.T) {
 	// No query may use a word of any principle's name.
 	banned := map[string]bool{}
 	for _, p := range c.Principles {
-		for _, w := range Terms(p.Name) {
+		for _, w := range terms(p.Name) {
 			banned[w] = true
 		}
 	}
 	for _, w := range []string{"and", "be", "a", "the", "to", "of", "on"} {
-		delete(banned, Stem(w))
+		delete(banned, stem(w))
 	}
 	m, err := NewMemory(context.Background(), c, Hash{}, nil)
 	if err != nil {
@@ -176,7 +176,7 @@ func TestRetrievalQuality(t *testing.T) {
 	}
 	hits := 0
 	for _, q := range qs {
-		for _, w := range Terms(q.Query) {
+		for _, w := range terms(q.Query) {
 			if banned[w] {
 				t.Errorf("query %q uses %q from a principle's name", q.Query, w)
 			}
@@ -276,8 +276,8 @@ func TestHashEmbedder(t *testing.T) {
 func TestStem(t *testing.T) {
 	tests := map[string]string{"owned": "own", "owning": "own", "owns": "own", "outages": "outage", "investigated": "investigat", "policies": "policy"}
 	for in, want := range tests {
-		if got := Stem(in); got != want {
-			t.Errorf("Stem(%q) = %q, want %q", in, got, want)
+		if got := stem(in); got != want {
+			t.Errorf("stem(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

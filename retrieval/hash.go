@@ -44,7 +44,7 @@ func (Hash) vector(text string) []float32 {
 		}
 		v[x%HashDim] += sign * w
 	}
-	stems := Terms(text)
+	stems := terms(text)
 	for i, s := range stems {
 		w := 1.0
 		if weak[s] {
@@ -73,8 +73,8 @@ func (Hash) vector(text string) []float32 {
 	return out
 }
 
-// Terms lowercases text, drops stop words and stems what is left.
-func Terms(text string) []string {
+// terms lowercases text, drops stop words and stems what is left.
+func terms(text string) []string {
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
 	})
@@ -84,14 +84,14 @@ func Terms(text string) []string {
 		if len(w) < 2 || stopwords[w] {
 			continue
 		}
-		out = append(out, Stem(w))
+		out = append(out, stem(w))
 	}
 	return out
 }
 
-// Stem strips common English suffixes: a light stemmer that maps "owned",
+// stem strips common English suffixes: a light stemmer that maps "owned",
 // "owning" and "owns" to one term.
-func Stem(w string) string {
+func stem(w string) string {
 	for _, rule := range stemRules {
 		if strings.HasSuffix(w, rule.suffix) && len(w)-len(rule.suffix) >= rule.min {
 			return w[:len(w)-len(rule.suffix)] + rule.repl
@@ -116,7 +116,7 @@ var weak = map[string]bool{}
 func init() {
 	for _, w := range []string{"time", "tell", "describe", "example", "situation", "give", "work", "team",
 		"project", "share", "walk", "talk", "case", "instance", "happen", "result", "did", "do", "make", "get"} {
-		weak[Stem(w)] = true
+		weak[stem(w)] = true
 	}
 }
 

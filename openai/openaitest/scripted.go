@@ -26,7 +26,7 @@ func Scripted(req goopenai.ChatCompletionRequest) Reply {
 	switch {
 	case strings.Contains(user, "Task: decide"):
 		gap := ""
-		if allowed := AllowedGaps(req); len(allowed) > 0 {
+		if allowed := allowedGaps(req); len(allowed) > 0 {
 			gap = allowed[0]
 		}
 		b, _ := json.Marshal(map[string]any{"probe": gap != "", "gap": gap, "reason": "scripted"})
@@ -84,10 +84,10 @@ func System(req goopenai.ChatCompletionRequest) string {
 	return ""
 }
 
-// AllowedGaps returns the non-empty gaps a decide request allows: the enum
+// allowedGaps returns the non-empty gaps a decide request allows: the enum
 // of the "gap" property of its JSON schema, or the prompt's list of gaps to
 // choose from when it has no schema.
-func AllowedGaps(req goopenai.ChatCompletionRequest) []string {
+func allowedGaps(req goopenai.ChatCompletionRequest) []string {
 	var out []string
 	if rf := req.ResponseFormat; rf != nil && rf.JSONSchema != nil && rf.JSONSchema.Schema != nil {
 		raw, err := rf.JSONSchema.Schema.MarshalJSON()

@@ -8,7 +8,6 @@
 package openaitest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -315,16 +314,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req goopenai.Cha
 		}
 		return true
 	}
-	empty := ""
-	if !send(completion{Choices: []choice{{Delta: &message{Role: "assistant", Content: empty}}}}) {
+	if !send(completion{Choices: []choice{{Delta: &message{Role: "assistant"}}}}) {
 		return
 	}
 	chunks := rep.Chunks
-	if chunks == nil && !rep.Empty {
-		chunks = words(rep.Content)
-	}
 	if rep.Empty {
 		chunks = nil
+	} else if chunks == nil {
+		chunks = words(rep.Content)
 	}
 	for i, c := range chunks {
 		if rep.Garbage && i == len(chunks)/2 {
@@ -355,7 +352,6 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req goopenai.Cha
 
 func (s *Server) handleEmbeddings(w http.ResponseWriter, r *http.Request) {
 	s.embeds.Add(1)
-	var req EmbeddingRequest
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return
@@ -371,7 +367,7 @@ func (s *Server) handleEmbeddings(w http.ResponseWriter, r *http.Request) {
 		writeError(w, Reply{Status: http.StatusBadRequest, Message: "We could not parse the JSON body of your request: " + err.Error()})
 		return
 	}
-	req = EmbeddingRequest{Model: raw.Model, Dimensions: raw.Dimensions, EncodingFormat: raw.EncodingFormat}
+	req := EmbeddingRequest{Model: raw.Model, Dimensions: raw.Dimensions, EncodingFormat: raw.EncodingFormat}
 	switch in := raw.Input.(type) {
 	case string:
 		req.Input = []string{in}
@@ -557,7 +553,7 @@ func writeError(w http.ResponseWriter, rep Reply) {
 	b, _ := json.Marshal(map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": code}})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(rep.Status)
-	w.Write(bytes.TrimSpace(b))
+	w.Write(b)
 }
 
 // wait sleeps for d unless the client goes away first.
