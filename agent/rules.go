@@ -59,24 +59,24 @@ func echo(g Gap, a Analysis) string {
 	return ""
 }
 
+// probesFor returns the probes among ps that dig into gap g.
+func probesFor(ps []Probe, g Gap) []Probe {
+	var out []Probe
+	for _, pr := range ps {
+		if pr.Gap == g {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
 // ChooseProbe returns the probe for gap g: the principle's own wording when it
 // has one, else a variant from the generic bank picked by salt so that
 // interviews do not all sound the same.
 func ChooseProbe(p Principle, generic []Probe, g Gap, salt string) (Probe, bool) {
-	var own, bank []Probe
-	for _, pr := range p.Probes {
-		if pr.Gap == g {
-			own = append(own, pr)
-		}
-	}
-	for _, pr := range generic {
-		if pr.Gap == g {
-			bank = append(bank, pr)
-		}
-	}
-	pool := own
+	pool := probesFor(p.Probes, g)
 	if len(pool) == 0 {
-		pool = bank
+		pool = probesFor(generic, g)
 	}
 	if len(pool) == 0 {
 		return Probe{}, false
