@@ -1,65 +1,131 @@
 package agent
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
 // Analysis is what the rules found in the candidate's side of a principle's
-// conversation. The LLM interviewer receives it as facts; the rules
-// interviewer decides and grades from it.
+// conversation, read clause by clause. The LLM interviewer receives it as
+// hints; the rules interviewer decides and grades from it.
 type Analysis struct {
-	Words            int        `json:"words"`
-	Situation        bool       `json:"situation"`
-	Task             bool       `json:"task"`
-	Action           bool       `json:"action"`
-	Result           bool       `json:"result"`
-	QuantifiedResult bool       `json:"quantified_result"`
-	Actions          []string   `json:"actions"` // distinct verbs after "I"
-	WeCount          int        `json:"we_count"`
-	Metrics          []string   `json:"metrics"`
-	Reflection       bool       `json:"reflection"`
-	Impact           bool       `json:"impact"`
-	TimeFrame        bool       `json:"time_frame"`
-	Hedges           int        `json:"hedges"`
-	NoMeasure        bool       `json:"no_measure"`
-	Blame            bool       `json:"blame"`
-	Injection        bool       `json:"injection"`
-	PrincipleNames   int        `json:"principle_names"`
-	Buzzwords        int        `json:"buzzwords"`
-	Sentences        []Sentence `json:"-"`
+	Words     int  `json:"words"`
+	Situation bool `json:"situation"`
+	Task      bool `json:"task"`
+	// Action is true when the candidate did something themselves; Actions
+	// lists the verbs, strong ones and weak ones ("helped") alike.
+	Action      bool     `json:"action"`
+	Actions     []string `json:"actions"`
+	StrongDeeds int      `json:"strong_deeds"`
+	WeakDeeds   int      `json:"weak_deeds"`
+	WeDeeds     int      `json:"we_deeds"`
+	WeCount     int      `json:"we_count"`
+	// PastClauses counts clauses about what happened; Hypothetical those
+	// about what the candidate would or usually does, or advice to "you".
+	PastClauses  int `json:"past_clauses"`
+	Hypothetical int `json:"hypothetical"`
+	// Result is a completed change or a measured one; QuantifiedResult a
+	// believable comparison with numbers.
+	Result           bool     `json:"result"`
+	QuantifiedResult bool     `json:"quantified_result"`
+	Comparisons      int      `json:"comparisons"`
+	Implausible      []string `json:"implausible,omitempty"`
+	Metrics          []string `json:"metrics"`
+	Reflection       bool     `json:"reflection"`
+	Reflections      int      `json:"reflections"`
+	NoReflection     bool     `json:"no_reflection"`
+	Impact           bool     `json:"impact"`
+	TimeFrame        bool     `json:"time_frame"`
+	ProperNouns      int      `json:"proper_nouns"`
+	Hedges           int      `json:"hedges"`
+	NoMeasure        bool     `json:"no_measure"`
+	Forgotten        []Gap    `json:"forgotten,omitempty"`
+	// Blame is true when the candidate puts the failure on others and
+	// never turns from it to their own part.
+	Blame          bool `json:"blame"`
+	OwnPart        bool `json:"own_part"`
+	Injection      bool `json:"injection"`
+	PrincipleNames int  `json:"principle_names"`
+	Buzzwords      int  `json:"buzzwords"`
+	Headings       int  `json:"headings"`
+	// LessonWords counts the words of the sentences that reflect;
+	// ImpactDetail the lasting changes stated with a number or a name.
+	LessonWords  int `json:"lesson_words"`
+	ImpactDetail int `json:"impact_detail"`
+	// Approximate counts numbers given as rough ("about 40"); Hype words
+	// that inflate without measuring ("huge", "dramatically").
+	Approximate int `json:"approximate"`
+	// OthersFailed counts clauses where someone else failed or did not act;
+	// Inaction those where the candidate did not.
+	OthersFailed int `json:"others_failed"`
+	// General counts claims about people in general; Deflections the
+	// follow-up answers that say nothing new (short, forgotten, "nothing").
+	General     int `json:"general"`
+	Deflections int `json:"deflections"`
+	Inaction     int `json:"inaction"`
+	Hype         int `json:"hype"`
+	// FollowUps counts the follow-up questions the story needed.
+	FollowUps int `json:"follow_ups"`
+	// Scope is how far the story reaches, from 1 (one's own task) to 5 (a
+	// business unit or the company); see scope.go.
+	Scope     int        `json:"scope"`
+	Sentences []Sentence `json:"-"`
 }
 
 // Sentence is one sentence of a candidate turn, kept as an exact substring
-// of the turn's text so that it can be quoted verbatim.
+// of the turn's text so that it can be quoted verbatim, with what its
+// clauses say.
 type Sentence struct {
-	Seq        int
-	Text       string
-	lower      string
-	Situation  bool
-	Task       bool
-	Actions    []string
-	We         int
-	Metrics    []string
-	Result     bool
-	Reflection bool
-	Impact     bool
-	Injection  bool
-	TimeFrame  bool
+	Seq          int
+	Text         string
+	Answers      Gap // the probe this sentence answers; "" for the opening
+	lower        string
+	Situation    bool
+	Task         bool
+	Actions      []string // verbs of the candidate's own deeds
+	Strong       int      // deeds with a verb of doing
+	We           int
+	WeDeeds      int
+	Past         int
+	Hypothetical int
+	Metrics      []string
+	Compared     int    // believable numeric comparisons
+	Implausible  string // why a stated number cannot be right
+	Result       bool
+	Reflection   bool
+	Impact       bool
+	Injection    bool
+	TimeFrame    bool
+	Forgot       bool
+	NoReflection bool
+	Blames       bool
+	General      int
+	OthersFailed int
+	Inaction     int
 }
 
 // Analyze reads the candidate turns among turns and reports what the story
-// contains. Interviewer turns are ignored.
+// contains. Interviewer turns tell which probe each answer responds to.
 func Analyze(turns []Turn) Analysis {
 	var a Analysis
 	seenVerb := map[string]bool{}
 	seenName := map[string]bool{}
+	var answering Gap
 	first := true
+	var text strings.Builder
 	for _, t := range turns {
 		if t.Speaker != SpeakerCandidate {
+			answering = ""
+			if t.Kind == KindFollowUp {
+				answering = Gap(t.Probe)
+				a.FollowUps++
+			}
 			continue
 		}
+		text.WriteString(t.Text)
+		text.WriteByte('\n')
 		lowerTurn := strings.ToLower(t.Text)
 		a.Words += len(strings.Fields(t.Text))
 		for _, n := range principleNames {
@@ -69,112 +135,308 @@ func Analyze(turns []Turn) Analysis {
 			}
 		}
 		a.Buzzwords += countAny(lowerTurn, buzzwords)
-		a.Hedges += countAny(lowerTurn, hedgeCues)
+		a.Hedges += countAny(" "+lowerTurn+" ", hedgeCues)
+		a.Headings += countHeadings(t.Text)
+		if answering != "" && deflects(t.Text) {
+			a.Deflections++
+		}
 		if containsAny(lowerTurn, noMeasureCues) {
 			a.NoMeasure = true
 		}
-		if containsAny(lowerTurn, blameCues) {
-			a.Blame = true
+		if containsAny(lowerTurn, ownPartCues) {
+			a.OwnPart = true
 		}
 		for i, text := range splitSentences(t.Text) {
-			s := analyzeSentence(t.Seq, text)
+			s := analyzeSentence(t.Seq, text, answering)
 			// The opening lines of the first answer usually set the scene.
 			if first && i < 3 && (s.Situation || hasProperContext(text)) {
 				s.Situation = true
 			}
-			a.Sentences = append(a.Sentences, s)
-			a.Situation = a.Situation || s.Situation
-			a.Task = a.Task || s.Task
-			a.Result = a.Result || s.Result
-			a.QuantifiedResult = a.QuantifiedResult || (s.Result && len(s.Metrics) > 0)
-			// No injection cue holds a sentence break, so testing each
-			// sentence finds every cue the whole turn holds.
-			a.Injection = a.Injection || s.Injection
-			a.Reflection = a.Reflection || s.Reflection
-			a.Impact = a.Impact || s.Impact
-			a.WeCount += s.We
-			a.Metrics = append(a.Metrics, s.Metrics...)
-			a.TimeFrame = a.TimeFrame || s.TimeFrame
-			for _, v := range s.Actions {
-				if !seenVerb[v] {
-					seenVerb[v] = true
-					a.Actions = append(a.Actions, v)
-				}
-			}
+			a.add(s, seenVerb)
 		}
 		first = false
 	}
 	a.Action = len(a.Actions) > 0
+	for i, s := range a.Sentences {
+		if s.Blames && !a.OwnPart && !overcome(s, a.Sentences[i+1:]) {
+			a.Blame = true
+		}
+	}
+	a.Result = a.Result || a.Comparisons > 0
+	a.QuantifiedResult = a.Comparisons > 0
+	a.Reflection = a.Reflections > 0 && !(a.NoReflection && a.Reflections < 2)
+	a.Scope = storyScope(text.String())
 	return a
 }
 
-func analyzeSentence(seq int, text string) Sentence {
-	lower := strings.ToLower(text)
+// add folds one sentence into the analysis.
+func (a *Analysis) add(s Sentence, seenVerb map[string]bool) {
+	a.Sentences = append(a.Sentences, s)
+	a.Situation = a.Situation || s.Situation
+	a.Task = a.Task || s.Task
+	a.Result = a.Result || s.Result
+	a.Comparisons += s.Compared
+	if s.Implausible != "" {
+		a.Implausible = append(a.Implausible, s.Implausible)
+	}
+	a.Injection = a.Injection || s.Injection
+	if s.Reflection {
+		a.Reflections++
+		a.LessonWords += len(strings.Fields(s.Text))
+	}
+	if s.Impact && (len(s.Metrics) > 0 || properNouns(s.Text) > 0 || containsAny(s.lower, groupCues)) {
+		a.ImpactDetail++
+	}
+	a.Approximate += approximations(s.lower)
+	a.OthersFailed += s.OthersFailed
+	a.General += s.General
+	a.Inaction += s.Inaction
+	a.Hype += countAny(" "+s.lower+" ", hypeCues)
+	a.NoReflection = a.NoReflection || s.NoReflection
+	a.Impact = a.Impact || s.Impact
+	a.WeCount += s.We
+	a.WeDeeds += s.WeDeeds
+	a.StrongDeeds += s.Strong
+	a.WeakDeeds += len(s.Actions) - s.Strong
+	a.PastClauses += s.Past
+	a.Hypothetical += s.Hypothetical
+	a.Metrics = append(a.Metrics, s.Metrics...)
+	a.TimeFrame = a.TimeFrame || s.TimeFrame
+	a.ProperNouns += properNouns(s.Text)
+	if s.Forgot {
+		g := s.Answers
+		if g == "" || g == GapSituation {
+			g = GapMetrics
+		}
+		if !slices.Contains(a.Forgotten, g) {
+			a.Forgotten = append(a.Forgotten, g)
+		}
+	}
+	for _, v := range s.Actions {
+		if !seenVerb[v] {
+			seenVerb[v] = true
+			a.Actions = append(a.Actions, v)
+		}
+	}
+}
+
+// analyzeSentence reads one sentence clause by clause. answering is the
+// probe the sentence responds to, which changes how some clauses count: in
+// an answer to "what would you do differently" a plain change of practice
+// is a reflection, and in an answer to "what lasted" a plain present-tense
+// statement is.
+func analyzeSentence(seq int, text string, answering Gap) Sentence {
+	lower := strings.ToLower(strings.ReplaceAll(text, "’", "'"))
 	padded := " " + lower + " "
 	words := tokenize(lower)
-	s := Sentence{Seq: seq, Text: text, lower: lower}
+	s := Sentence{Seq: seq, Text: text, Answers: answering, lower: lower}
 	s.Situation = containsAny(lower, situationCues)
 	s.Task = containsAny(lower, taskCues)
-	s.Actions = firstPersonActions(words)
+	s.Injection = containsAny(lower, injectionCues)
+	s.TimeFrame = hasTimeFrame(lower, words)
+	s.Metrics = metrics(text)
+	s.Forgot = containsAny(padded, forgetCues)
+	s.NoReflection = containsAny(padded, noReflectionCues)
+	s.Blames = containsAny(lower, blameCues)
 	for _, w := range words {
 		if w == "we" || w == "us" || w == "our" {
 			s.We++
 		}
 	}
-	s.Metrics = metrics(text)
-	// "from 6.2% to 4.5%" is a result even without a verb from the list.
-	fromTo := strings.Contains(padded, " from ") && strings.Contains(padded, " to ") && len(s.Metrics) > 0
-	s.Result = (containsAny(padded, resultCues) || fromTo) && !containsAny(padded, futureCues)
-	s.Reflection = containsAny(padded, reflectionCues) && !containsAny(lower, noReflectionCues)
-	s.Impact = containsAny(lower, impactCues) && !containsAny(lower, noImpactCues)
-	s.Injection = containsAny(lower, injectionCues)
-	s.TimeFrame = hasTimeFrame(lower, words)
+	cs := clauses(text)
+	reflective := containsAny(padded, hindsightCues)
+	for _, c := range cs {
+		if ok, strong := c.deed(); ok {
+			s.Actions = append(s.Actions, c.verb)
+			if strong {
+				s.Strong++
+			}
+		}
+		if c.subject == subjWe && c.tense == tensePast && !c.negated && c.object {
+			s.WeDeeds++
+		}
+		if c.tense == tensePast && !c.negated {
+			s.Past++
+			if completionVerbs[c.verb] || changeVerbs[c.verb] {
+				s.Result = true
+			}
+		}
+		if c.hypothetical() {
+			s.Hypothetical++
+		}
+		if c.generalization() {
+			s.General++
+		}
+		switch {
+		case c.subject == subjOther && c.verb != "" && (c.negated && c.tense != tenseNone || failVerbs[c.verb]):
+			s.OthersFailed++
+		case c.subject == subjI && c.negated && (c.tense == tensePast || c.tense == tensePresent):
+			s.Inaction++
+		}
+		if c.reflection() {
+			reflective = true
+		}
+		if c.lasting() {
+			s.Impact = true
+		}
+	}
+	for _, cmp := range comparisons(text) {
+		if cmp.implausible != "" {
+			s.Implausible = cmp.implausible
+			continue
+		}
+		s.Compared++
+	}
+	if s.Compared > 0 && containsAny(padded, targetCues) && !pastChange(cs) {
+		s.Compared = 0 // a number in a request or a goal is a target
+	}
+	if s.Compared > 0 {
+		s.Result = true
+	}
+	if containsAny(padded, settledCues) {
+		s.Result = true
+	}
+	if s.Result && containsAny(padded, futureCues) && s.Compared == 0 {
+		s.Result = false
+	}
+	if !s.Impact && containsAny(padded, lastingCues) {
+		s.Impact = true
+	}
+	switch answering {
+	case GapDifferently:
+		reflective = reflective || len(words) >= 4 && !s.Forgot
+	case GapImpact:
+		s.Impact = s.Impact || len(words) >= 5 && presentTense(cs) && !s.Forgot
+	}
+	s.Reflection = reflective && !s.NoReflection && !containsAny(padded, notReflectionCues)
+	if s.Impact && (s.Forgot || containsAny(padded, noImpactCues)) {
+		s.Impact = false
+	}
+	if s.Forgot {
+		s.Result = s.Result && s.Compared > 0
+	}
 	return s
 }
 
-// firstPersonActions returns the verbs of "I <verb>" where the verb is a deed
-// in the past tense: "I pulled", "I personally negotiated", "I wrote".
-func firstPersonActions(words []string) []string {
-	var out []string
-	for i, w := range words {
-		if w != "i" && w != "i've" && w != "i’ve" {
-			continue
-		}
-		if i > 0 && relativeLead[words[i-1]] {
-			continue // "the lesson I took", "what I found": not a deed
-		}
-		j := i + 1
-		for j < len(words) && adverbs[words[j]] {
-			j++
-		}
-		if j >= len(words) || negations[words[j]] {
-			continue
-		}
-		if v := words[j]; isDeed(v) {
-			out = append(out, v)
-			// Verbs joined to this one share its subject: "I asked every
-			// team to cut costs and froze all new contracts".
-			for k := j + 1; k+1 < len(words) && words[k] != "i" && words[k] != "we"; k++ {
-				if (words[k] == "and" || words[k] == "then") && isDeed(words[k+1]) {
-					out = append(out, words[k+1])
-				}
-			}
-		}
-	}
-	return out
-}
-
-// isDeed reports a past-tense verb of doing, as opposed to thinking or being.
-func isDeed(v string) bool {
-	if notActions[v] || resultVerbs[v] {
+// reflection reports a clause of learning or changed practice: "I learned
+// to …", "I should have …", "I now …", "I'd involve them first".
+func (c clause) reflection() bool {
+	if c.negated {
 		return false
 	}
-	return pastActions[v] || (strings.HasSuffix(v, "ed") && len(v) > 4)
+	for i := 0; i+1 < len(c.words); i++ {
+		if c.words[i] == "i" && learnVerbs[c.words[i+1]] {
+			return true // "I learned …", "what I realized"
+		}
+	}
+	switch {
+	case c.subject == subjI && lookingBack(c):
+		return true
+	case c.subject == subjI && c.tense == tenseModal && !sayVerbs[c.verb] && c.object && anyWord(c.words, changeOfPractice):
+		return true
+	case c.subject == subjI && c.tense == tensePresent && anyWord(c.words, setOf("now")) && !beVerbs[c.verb]:
+		return true
+	}
+	return anyWord(c.words, lessonNouns)
 }
 
-// resultVerbs describe what numbers did, not what the candidate did: "and
-// stayed there" after an action is an outcome, not a second deed.
-var resultVerbs = setOf("stayed", "dropped", "fell", "rose", "increased", "decreased", "improved", "jumped", "climbed", "declined")
+// lasting reports a clause about something that outlived the story: "the
+// alarm still fires", "it became the default", "nobody does it by hand
+// anymore".
+func (c clause) lasting() bool {
+	if c.negated && !anyWord(c.words, setOf("anymore", "longer")) {
+		return false
+	}
+	if c.tense == tenseModal || c.hypothetical() {
+		return false
+	}
+	return anyWord(c.words, persistenceWords) && (c.tense == tensePresent || c.tense == tensePast && c.verb != "") ||
+		c.tense == tensePast && adoptionVerbs[c.verb]
+}
+
+// deflects reports a follow-up answer that adds nothing: a few words, a
+// part the candidate cannot recall, or "nothing".
+func deflects(text string) bool {
+	padded := " " + strings.ToLower(strings.ReplaceAll(text, "’", "'")) + " "
+	return len(strings.Fields(text)) < 8 || containsAny(padded, forgetCues) || containsAny(padded, noReflectionCues) ||
+		containsAny(padded, []string{" i don't know", " not sure", " no idea", " nothing to add", " don't have more"})
+}
+
+// approximations counts numbers given as rough: "about 40", "roughly
+// half", "a few hundred".
+func approximations(lower string) int {
+	ws := numberFields(lower)
+	n := 0
+	for i := 0; i+1 < len(ws); i++ {
+		if !approximators[ws[i]] {
+			continue
+		}
+		if _, ok := readQuantity(ws, i+1); ok || ws[i+1] == "few" || ws[i+1] == "couple" || ws[i+1] == "half" {
+			n++
+		}
+	}
+	return n
+}
+
+// pastChange reports a clause in the past whose verb states a change or
+// a completion.
+func pastChange(cs []clause) bool {
+	for _, c := range cs {
+		if c.tense == tensePast && !c.negated && (changeVerbs[c.verb] || completionVerbs[c.verb]) {
+			return true
+		}
+	}
+	return false
+}
+
+// presentTense reports a clause in the present that is not hypothetical.
+func presentTense(cs []clause) bool {
+	for _, c := range cs {
+		if c.tense == tensePresent && !c.hypothetical() && !c.negated {
+			return true
+		}
+	}
+	return false
+}
+
+func anyWord(ws []string, set map[string]bool) bool {
+	for _, w := range ws {
+		if set[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// properNouns counts capitalised words that do not start the sentence: the
+// names of places, products and people that make a story checkable.
+func properNouns(text string) int {
+	n := 0
+	f := strings.Fields(text)
+	for i, w := range f {
+		if i == 0 || w == "I" || strings.HasPrefix(w, "I'") || strings.HasPrefix(w, "I’") {
+			continue
+		}
+		if p := f[i-1]; strings.HasSuffix(p, ".") || strings.HasSuffix(p, ":") || strings.HasSuffix(p, "?") || strings.HasSuffix(p, "!") {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsUpper(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// countHeadings counts the outline's labels recited as headings:
+// "Situation:", "Result:".
+func countHeadings(text string) int {
+	n := 0
+	for _, h := range []string{"situation:", "task:", "action:", "actions:", "result:", "results:", "impact:", "learning:"} {
+		n += strings.Count(strings.ToLower(text), h)
+	}
+	return n
+}
 
 // tokenize splits lowercased text into words, keeping apostrophes.
 func tokenize(lower string) []string {

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -29,21 +28,28 @@ func TestSplitSentences(t *testing.T) {
 	}
 }
 
-func TestFirstPersonActions(t *testing.T) {
+func TestDeeds(t *testing.T) {
 	tests := []struct {
-		in   string
-		want []string
+		in     string
+		want   []string
+		strong int
 	}{
-		{"I pulled the traces and I wrote a fix.", []string{"pulled", "wrote"}},
-		{"I personally negotiated the contract.", []string{"negotiated"}},
-		{"I think we should. I believed it. I was the lead.", nil},
-		{"I didn't measure it. I never tracked it.", nil},
-		{"We shipped it and our team celebrated.", nil},
-		{"I've built three of these.", []string{"built"}},
+		{"I pulled the traces and I wrote a fix.", []string{"pulled", "wrote"}, 2},
+		{"I personally negotiated the contract.", []string{"negotiated"}, 1},
+		{"I reproduced the failure and put up a two-line patch.", []string{"reproduced", "put"}, 2},
+		{"I think we should. I believed it. I was the lead.", nil, 0},
+		{"I didn't measure it. I never tracked it.", nil, 0},
+		{"We shipped it and our team celebrated.", nil, 0},
+		{"I've built three of these.", []string{"built"}, 1},
+		{"I helped with the migration.", []string{"helped"}, 0},
+		{"I would call the customer first.", nil, 0},
+		{"Usually I check the logs.", nil, 0},
+		{"The lesson I took was to ask early.", nil, 0},
 	}
 	for _, tt := range tests {
-		if got := firstPersonActions(tokenize(strings.ToLower(tt.in))); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("firstPersonActions(%q) = %q, want %q", tt.in, got, tt.want)
+		s := analyzeSentence(1, tt.in, "")
+		if !reflect.DeepEqual(s.Actions, tt.want) || s.Strong != tt.strong {
+			t.Errorf("%q: deeds %q (strong %d), want %q (strong %d)", tt.in, s.Actions, s.Strong, tt.want, tt.strong)
 		}
 	}
 }
@@ -89,7 +95,7 @@ func TestAnalyze(t *testing.T) {
 		}},
 		{"refusal to reflect is not reflection", []Turn{candidate(2, "I wouldn't change anything.")}, func(a Analysis) bool { return !a.Reflection }},
 		{"a target is not a result", []Turn{candidate(2, "I asked every team to cut costs by 20%.")}, func(a Analysis) bool { return !a.QuantifiedResult }},
-		{"no-measure admission", []Turn{candidate(2, "Honestly, I didn't set up any tracking.")}, func(a Analysis) bool { return a.NoMeasure }},
+		{"no-measure admission", []Turn{candidate(2, "Honestly, we never measured it.")}, func(a Analysis) bool { return a.NoMeasure }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

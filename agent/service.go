@@ -363,7 +363,7 @@ func (s *Service) debrief(ctx context.Context, iv *Interview) *Debrief {
 // own score by more than one, and a principle left with no verified quote
 // cannot keep a hire score. A model that fails hands over to the rules.
 func (s *Service) gradeOne(ctx context.Context, m Model, in GradeInput) (PrincipleGrade, Usage) {
-	a := assess(in.Principle, in.Level, in.Analysis, in.Fit)
+	a := assess(in.Principle, in.Level, in.Analysis, in.Fit, nil)
 	rules := a.grade(in.Role)
 	if m.Name() == s.Rules.Name() {
 		return rules, Usage{}
@@ -381,15 +381,15 @@ func (s *Service) gradeOne(ctx context.Context, m Model, in GradeInput) (Princip
 	if g.DroppedQuotes > 0 {
 		s.Logger.Warn("model quotes not in the transcript dropped", "model", m.Name(), "principle", in.Principle.ID, "dropped", g.DroppedQuotes)
 	}
-	score := min(*g.Score, a.ceiling, *rules.Score+1)
+	score := min(*g.Score, a.reading.Ceiling, *rules.Score+1)
 	if len(g.Evidence) == 0 {
 		score = min(score, 2)
 		g.Evidence = rules.Evidence
 	}
-	if a.flag != "" {
+	if a.reading.Flag != "" {
 		// The red flag and its explanation come from the rules, whatever
 		// the model said.
-		g.RedFlag = a.flag
+		g.RedFlag = a.reading.Flag
 		if len(rules.Concerns) > 0 {
 			g.Concerns = append([]string{rules.Concerns[0]}, g.Concerns...)
 		}

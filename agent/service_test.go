@@ -25,7 +25,10 @@ func start(t *testing.T, svc *agent.Service, principles ...string) (owner string
 	return owner, iv
 }
 
-func TestOffTopicStoryIsCapped(t *testing.T) {
+// TestOffTopicStoryIsAdvice grades one story under the principle it shows
+// and under one it does not: fit by retrieval is advice in the debrief,
+// never a cap, since the local embedder is not right often enough to cap.
+func TestOffTopicStoryIsAdvice(t *testing.T) {
 	svc := newService(t)
 	grade := func(principle string) agent.PrincipleGrade {
 		return interview(t, svc, principle, ownershipStory).Principles[0]
@@ -34,8 +37,8 @@ func TestOffTopicStoryIsCapped(t *testing.T) {
 	if *on.Score < 3 {
 		t.Errorf("ownership story graded %d for ownership", *on.Score)
 	}
-	if *off.Score > 2 || !strings.Contains(strings.Join(off.Concerns, " "), "Ownership") {
-		t.Errorf("ownership story graded %d for frugality, concerns %q", *off.Score, off.Concerns)
+	if *off.Score != *on.Score || !strings.Contains(off.Advice, "Ownership") {
+		t.Errorf("ownership story graded %d for frugality (%d for ownership), advice %q", *off.Score, *on.Score, off.Advice)
 	}
 }
 

@@ -1,0 +1,247 @@
+package agent
+
+import (
+	"strconv"
+	"strings"
+)
+
+// quantity is a number as a candidate says it: "41%", "$2.9M", "3,100",
+// "0.8x", "twice".
+type quantity struct {
+	value   float64
+	percent bool
+	money   bool
+	times   bool // "3x", "twice", "doubled"
+	at      int  // index of the word it was read from
+}
+
+// numberWords are numbers candidates spell out.
+var numberWords = map[string]float64{
+	"zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+	"forty": 40, "fifty": 50, "hundred": 100, "dozen": 12, "half": 0.5,
+}
+
+// scales follow a number: "$4 million", "12k".
+var scales = map[string]float64{"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mm": 1e6, "billion": 1e9, "b": 1e9, "bn": 1e9, "trillion": 1e12}
+
+// numberFields splits a sentence into lowercased words with surrounding
+// punctuation trimmed, keeping $, %, decimals and thousands separators.
+func numberFields(sentence string) []string {
+	var out []string
+	for _, f := range strings.Fields(strings.ToLower(sentence)) {
+		f = strings.Trim(f, ".,;:!?()\"'“”‘’[]")
+		if f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// readQuantity reads the quantity at ws[i], if it is one. Years, levels
+// ("L6") and version-like labels are not quantities.
+func readQuantity(ws []string, i int) (quantity, bool) {
+	w := ws[i]
+	q := quantity{at: i}
+	if v, ok := numberWords[w]; ok {
+		q.value = v
+		if w == "half" {
+			return q, false // "half" alone is read by the change words
+		}
+		return q, true
+	}
+	switch w {
+	case "twice", "doubled", "double":
+		return quantity{value: 2, times: true, at: i}, true
+	case "tripled", "triple":
+		return quantity{value: 3, times: true, at: i}, true
+	}
+	if !strings.ContainsAny(w, "0123456789") || isYear(w) || isLabel(w) {
+		return q, false
+	}
+	if strings.HasPrefix(w, "$") || strings.HasPrefix(w, "€") || strings.HasPrefix(w, "£") {
+		q.money = true
+		w = strings.TrimLeft(w, "$€£")
+	}
+	if strings.HasSuffix(w, "%") {
+		q.percent = true
+		w = strings.TrimSuffix(w, "%")
+	}
+	scale := 1.0
+	for suffix, s := range scales {
+		if strings.HasSuffix(w, suffix) && len(w) > len(suffix) && strings.ContainsAny(w[len(w)-len(suffix)-1:len(w)-len(suffix)], "0123456789") {
+			scale, w = s, strings.TrimSuffix(w, suffix)
+			break
+		}
+	}
+	if strings.HasSuffix(w, "x") {
+		q.times = true
+		w = strings.TrimSuffix(w, "x")
+	}
+	v, err := strconv.ParseFloat(strings.ReplaceAll(w, ",", ""), 64)
+	if err != nil {
+		return q, false
+	}
+	if i+1 < len(ws) {
+		if s, ok := scales[ws[i+1]]; ok && len(ws[i+1]) > 1 {
+			scale = s
+		}
+		switch ws[i+1] {
+		case "percent":
+			q.percent = true
+		case "times":
+			q.times = true
+		case "dollars", "usd", "euros", "pounds":
+			q.money = true
+		}
+	}
+	q.value = v * scale
+	return q, true
+}
+
+// comparison is a result stated against a baseline: "from 6 to 1", "down
+// 31%", "3 hours instead of 11", "$14M a year".
+type comparison struct {
+	q           quantity
+	decrease    bool
+	increase    bool
+	implausible string // why the claim cannot be right; "" when it can
+}
+
+// comparisons finds the numeric comparisons in a sentence and judges each
+// one's plausibility.
+func comparisons(sentence string) []comparison {
+	ws := numberFields(sentence)
+	var out []comparison
+	dir := direction(ws)
+	for i := range ws {
+		q, ok := readQuantity(ws, i)
+		if !ok {
+			continue
+		}
+		if !comparedAt(ws, i, q) {
+			continue
+		}
+		c := comparison{q: q, decrease: dir < 0, increase: dir > 0}
+		c.implausible = implausibility(ws, q, dir)
+		out = append(out, c)
+	}
+	return out
+}
+
+// comparedAt reports whether the quantity at ws[i] is stated against
+// something: after "from", before or after "to" in a from-to pair, beside
+// "instead of", "versus" or "against", joined to a change word, or as
+// money at a rate.
+func comparedAt(ws []string, i int, q quantity) bool {
+	near := func(set map[string]bool, before, after int) bool {
+		for j := max(0, i-before); j <= min(len(ws)-1, i+after); j++ {
+			if j != i && set[ws[j]] {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case q.times:
+		return true
+	case near(fromWords, 3, 0) && near(toWords, 0, 6),
+		near(toWords, 2, 0) && near(fromWords, 8, 0),
+		i >= 1 && ws[i-1] == "to" && near(changeWords, 6, 0),
+		near(versusWords, 3, 3),
+		near(changeWords, 4, 1), near(comparatives, 0, 2):
+		return true
+	case q.money && near(rateWords, 0, 3):
+		return true
+	}
+	return false
+}
+
+var (
+	fromWords   = setOf("from")
+	toWords     = setOf("to", "down", "up")
+	versusWords = setOf("instead", "versus", "vs", "against", "compared", "rather")
+	rateWords   = setOf("year", "annually", "month", "quarter", "week", "annual", "yearly", "day")
+)
+
+// direction is -1 when a sentence describes a fall, 1 a rise, 0 neither.
+func direction(ws []string) int {
+	for _, w := range ws {
+		switch {
+		case decreaseWords[w]:
+			return -1
+		case increaseWords[w]:
+			return 1
+		}
+	}
+	return 0
+}
+
+// implausibility names what makes a stated result impossible or hollow:
+// a fall of more than 100%, a "negative" saving, a reduction by a factor
+// under one, more people than there are, a rating above its scale, or a
+// bounded measure rising past its bound.
+func implausibility(ws []string, q quantity, dir int) string {
+	i := q.at
+	switch {
+	case q.percent && dir < 0 && q.value > 100:
+		return "a fall of more than 100%"
+	case q.percent && q.value >= 1000:
+		return "a change of a thousand percent or more"
+	case q.times && dir < 0 && q.value > 0 && q.value < 1:
+		return "a reduction by a factor below one"
+	case q.percent && dir > 0 && q.value > 100 && anyWithin(ws, i, 6, boundedMeasures):
+		return "a bounded measure rising past its bound"
+	case q.value >= 8e9 && anyWithin(ws, i, 0, peopleWords) || q.value >= 8e9 && i+1 < len(ws) && peopleWords[ws[i+1]]:
+		return "more people than there are"
+	case i+2 < len(ws) && ws[i+1] == "out" && ws[i+2] == "of":
+		if i+3 < len(ws) {
+			if of, ok := readQuantity(ws, i+3); ok && q.value > of.value {
+				return "a rating above its scale"
+			}
+		}
+	}
+	for j := max(0, i-4); j < i; j++ {
+		if ws[j] == "negative" {
+			return "a negative amount where none can be"
+		}
+	}
+	return ""
+}
+
+func anyWithin(ws []string, i, span int, set map[string]bool) bool {
+	for j := max(0, i-span); j <= min(len(ws)-1, i+span); j++ {
+		if set[ws[j]] {
+			return true
+		}
+	}
+	return false
+}
+
+var decreaseWords = setOf("cut", "cuts", "reduced", "reducing", "reduce", "dropped", "drop", "fell", "down", "lower", "lowered",
+	"less", "fewer", "saved", "saving", "savings", "shrank", "shrunk", "declined", "decreased", "halved", "eliminated", "trimmed")
+
+var increaseWords = setOf("up", "rose", "increased", "increase", "grew", "growth", "improved", "improvement", "raised", "higher",
+	"more", "doubled", "tripled", "jumped", "climbed", "gained", "boosted", "faster")
+
+// changeWords join a number to a change: "fell 41%", "cut by 2 hours".
+var changeWords = mergeSets(decreaseWords, increaseWords, setOf("went", "came", "moved", "changed", "by", "dropping", "rising", "zero"))
+
+// comparatives after a number state a comparison: "30% fewer", "3x faster".
+var comparatives = setOf("fewer", "less", "more", "lower", "higher", "faster", "slower", "cheaper", "smaller", "larger", "sooner", "earlier", "shorter")
+
+// boundedMeasures cannot rise by more than 100% from any sensible start.
+var boundedMeasures = setOf("satisfaction", "csat", "accuracy", "coverage", "uptime", "availability", "retention",
+	"attendance", "precision", "recall", "compliance", "nps")
+
+var peopleWords = setOf("users", "people", "customers", "visitors", "employees", "daily", "monthly", "shoppers", "members", "subscribers")
+
+func mergeSets(sets ...map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range sets {
+		for k := range s {
+			out[k] = true
+		}
+	}
+	return out
+}

@@ -1,0 +1,133 @@
+package agent
+
+import "strings"
+
+// Scope tiers, from a story about one's own task to one about a business.
+// docs/grading.md holds the table of scope by level they are read against.
+const (
+	ScopeTask    = 1 // one's own feature, fix or task
+	ScopeTeam    = 2 // a team, or a component owned end to end with a partner or two
+	ScopeTeams   = 3 // several teams, a product area, 10+ people, $1M+
+	ScopeOrg     = 4 // an organisation or platform, 30+ people, $10M+, senior leaders
+	ScopeCompany = 5 // a business unit or the company, 100+ people, $50M+
+)
+
+// storyScope estimates how far a story reaches from the sizes it states:
+// people and teams counted, the organisations named and the money at
+// stake. It reads only what the candidate said, so an unstated scope reads
+// as the smallest.
+func storyScope(text string) int {
+	ws := numberFields(text)
+	padded := " " + strings.Join(ws, " ") + " "
+	tier := ScopeTask
+	raise := func(t int) { tier = max(tier, t) }
+	if containsAny(padded, teamCues) || strings.Contains(padded, " team ") || strings.Contains(padded, " manager of ") {
+		raise(ScopeTeam)
+	}
+	if containsAny(padded, teamsCues) {
+		raise(ScopeTeams)
+	}
+	if containsAny(padded, orgCues) {
+		raise(ScopeOrg)
+	}
+	if containsAny(padded, companyCues) {
+		raise(ScopeCompany)
+	}
+	for i := range ws {
+		q, ok := readQuantity(ws, i)
+		if !ok || q.percent || q.times {
+			continue
+		}
+		next := ""
+		if i+1 < len(ws) {
+			next = ws[i+1]
+			if _, scaled := scales[next]; scaled && i+2 < len(ws) {
+				next = ws[i+2]
+			}
+		}
+		switch {
+		case staffWords[next]:
+			switch {
+			case q.value >= 100:
+				raise(ScopeCompany)
+			case q.value >= 30:
+				raise(ScopeOrg)
+			case q.value >= 10:
+				raise(ScopeTeams)
+			case q.value >= 3:
+				raise(ScopeTeam)
+			}
+		case unitWords[next]:
+			switch {
+			case q.value >= 10:
+				raise(ScopeOrg)
+			case q.value >= 2:
+				raise(ScopeTeams)
+			}
+		case q.money:
+			switch {
+			case q.value >= 50e6:
+				raise(ScopeCompany)
+			case q.value >= 10e6:
+				raise(ScopeOrg)
+			case q.value >= 1e6:
+				raise(ScopeTeams)
+			}
+		}
+	}
+	return tier
+}
+
+// LevelScope is the smallest scope a story should show at a level: a story
+// two tiers below it is clearly below the level.
+func LevelScope(l Level) int {
+	switch l.Rank() {
+	case 6:
+		return ScopeTeams
+	case 7:
+		return ScopeOrg
+	case 8:
+		return ScopeCompany
+	}
+	return ScopeTask
+}
+
+// ScopeName is how the debrief names a tier.
+func ScopeName(tier int) string {
+	switch tier {
+	case ScopeTeam:
+		return "one team"
+	case ScopeTeams:
+		return "several teams or a product area"
+	case ScopeOrg:
+		return "an organisation"
+	case ScopeCompany:
+		return "a business unit or the company"
+	}
+	return "your own task"
+}
+
+// staffWords count people; unitWords count groups of people.
+var staffWords = setOf("engineers", "people", "developers", "reports", "staff", "employees", "analysts", "agents",
+	"nurses", "associates", "members", "managers", "designers", "scientists", "contractors", "volunteers",
+	"teachers", "workers", "operators", "technicians", "headcount", "hires", "direct", "pickers", "drivers")
+
+var unitWords = setOf("teams", "orgs", "organizations", "organisations", "departments", "sites", "warehouses",
+	"stores", "countries", "regions", "divisions", "offices", "plants", "hospitals", "clinics", "squads", "groups",
+	"business", "markets", "products", "services", "fulfillment", "centers", "centres")
+
+var teamCues = []string{" my team ", " our team ", " the team ", " my squad ", " my group ", " i managed ",
+	" i manage ", " i lead ", " i led the ", " tech lead ", " my engineers ", " my reports ", " partner team ",
+	" product manager ", " on-call ", " the whole team "}
+
+var teamsCues = []string{" several teams ", " multiple teams ", " other teams ", " three teams ", " four teams ",
+	" five teams ", " two teams ", " across teams ", " cross-team ", " partner teams ", " sister teams ",
+	" every team ", " each team ", " the product area ", " my managers ", " managers under me ", " director "}
+
+var orgCues = []string{" the org ", " our org ", " my org ", " the organization ", " the organisation ", " our organization ",
+	" our organisation ", " the division ", " our division ", " across the org", " org-wide ", " the vp ", " our vp ",
+	" my vp ", " vice president ", " senior leadership ", " sister orgs ", " several orgs ", " multiple orgs ",
+	" other orgs ", " platform teams ", " the platform ", " s-team ", " svp "}
+
+var companyCues = []string{" company-wide ", " across the company", " the whole company", " the entire company",
+	" business unit ", " every business ", " all of amazon", " companywide ", " the ceo ", " our ceo ", " board "}
