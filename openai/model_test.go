@@ -530,9 +530,9 @@ func TestBrokenOutput(t *testing.T) {
 		{"garbage chunk", openaitest.Reply{Chunks: []string{"What ", "did ", "you "}, Garbage: true}, ask, "Tell me about a time you took on a problem outside your area.", "stream broke off"},
 		{"prose instead of JSON", openaitest.Reply{Content: "I would probe the data."}, decide, "data", "not JSON"},
 		{"cut JSON answer", openaitest.Reply{Content: `{"probe": true, "gap": "da`}, decide, "data", "not JSON"},
-		{"garbage body", openaitest.Reply{Garbage: true}, grade, "Put a number on the outcome.", "unexpected EOF"},
-		{"body cut short", openaitest.Reply{Content: `{"score":3}`, Truncate: true}, grade, "Put a number on the outcome.", "unexpected EOF"},
-		{"no content", openaitest.Reply{Empty: true}, grade, "Put a number on the outcome.", "empty answer"},
+		{"garbage body", openaitest.Reply{Garbage: true}, grade, "Quantify the outcome.", "unexpected EOF"},
+		{"body cut short", openaitest.Reply{Content: `{"score":3}`, Truncate: true}, grade, "Quantify the outcome.", "unexpected EOF"},
+		{"no content", openaitest.Reply{Empty: true}, grade, "Quantify the outcome.", "empty answer"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

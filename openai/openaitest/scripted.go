@@ -42,7 +42,7 @@ func Scripted(req goopenai.ChatCompletionRequest) Reply {
 			"strengths": []string{"Tells a specific story."},
 			"concerns":  []string{"The result is not measured."},
 			"star":      map[string]bool{"situation": true, "task": true, "action": true, "result": false},
-			"advice":    "Put a number on the outcome.",
+			"advice":    "Quantify the outcome.",
 		})
 		return Reply{Content: structured(req, string(b))}
 	default:

@@ -46,8 +46,8 @@ const BusyTimeout = 10 * time.Second
 // Options tunes Open.
 type Options struct {
 	// Lock takes an exclusive lock on the data directory for as long as
-	// the DB is open, so that a second server cannot use it at the same
-	// time. Long-running servers set it; short-lived commands do not.
+	// the DB is open, so that a second server cannot use it concurrently.
+	// Long-running servers set it; short-lived commands do not.
 	Lock bool
 }
 
