@@ -45,8 +45,12 @@ func storyScope(text string) int {
 				next = ws[i+2]
 			}
 		}
+		prev := ""
+		if i >= 2 {
+			prev = ws[i-2] + " " + ws[i-1] // "team of 40", "org of 300"
+		}
 		switch {
-		case staffWords[next]:
+		case staffWords[next] || prev == "team of" || prev == "org of" || prev == "organization of" || prev == "group of":
 			switch {
 			case q.value >= 100:
 				raise(ScopeCompany)
@@ -108,9 +112,8 @@ func ScopeName(tier int) string {
 }
 
 // staffWords count people; unitWords count groups of people.
-var staffWords = setOf("engineers", "people", "developers", "reports", "staff", "employees", "analysts", "agents",
-	"nurses", "associates", "members", "managers", "designers", "scientists", "contractors", "volunteers",
-	"teachers", "workers", "operators", "technicians", "headcount", "hires", "direct", "pickers", "drivers")
+var staffWords = setOf("engineers", "developers", "reports", "staff", "employees", "analysts", "nurses", "associates",
+	"managers", "designers", "scientists", "technicians", "headcount", "direct", "ics", "leads")
 
 var unitWords = setOf("teams", "orgs", "organizations", "organisations", "departments", "sites", "warehouses",
 	"stores", "countries", "regions", "divisions", "offices", "plants", "hospitals", "clinics", "squads", "groups",
@@ -127,7 +130,7 @@ var teamsCues = []string{" several teams ", " multiple teams ", " other teams ",
 var orgCues = []string{" the org ", " our org ", " my org ", " the organization ", " the organisation ", " our organization ",
 	" our organisation ", " the division ", " our division ", " across the org", " org-wide ", " the vp ", " our vp ",
 	" my vp ", " vice president ", " senior leadership ", " sister orgs ", " several orgs ", " multiple orgs ",
-	" other orgs ", " platform teams ", " the platform ", " s-team ", " svp "}
+	" other orgs ", " platform teams ", " s-team ", " svp "}
 
 var companyCues = []string{" company-wide ", " across the company", " the whole company", " the entire company",
-	" business unit ", " every business ", " all of amazon", " companywide ", " the ceo ", " our ceo ", " board "}
+	" business unit ", " every business ", " all of amazon", " companywide ", " the ceo ", " our ceo "}
