@@ -362,9 +362,10 @@ func (s *Service) debrief(ctx context.Context, iv *Interview) *Debrief {
 // verified quote is capped at 2 and shows the rules' evidence sentences,
 // instructions aimed at the grader score 1, and naming principles instead of
 // telling a story caps the score at 2. Red flags are the model's and the
-// hard checks' only: the rules' score, ceiling, fit and flags are hints the
-// model was shown, never a limit. With the rules as the model, or when the
-// model fails or gives no score from 1 to 4, the grade is the rules'.
+// hard checks' only. The model sees the rules' analysis as hints; the rules'
+// score, ceiling, fit rank and flags never limit its grade. With the rules
+// as the model, or when the model fails or gives no score from 1 to 4, the
+// grade is the rules'.
 func (s *Service) gradeOne(ctx context.Context, m Model, in GradeInput) (PrincipleGrade, Usage) {
 	rules := GradeRules(in)
 	if rules.RedFlag != "" {
