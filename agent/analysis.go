@@ -232,7 +232,8 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 	s := Sentence{Seq: seq, Text: text, Answers: answering, lower: lower}
 	s.Situation = containsAny(lower, situationCues)
 	s.Task = containsAny(lower, taskCues)
-	s.Injection = containsAny(lower, injectionCues)
+	s.Injection = containsAny(lower, injectionCues) ||
+		containsAny(padded, metaReferences) && containsAny(padded, assessmentWords)
 	s.TimeFrame = hasTimeFrame(lower, words)
 	s.Metrics = metrics(text)
 	s.Forgot = containsAny(padded, forgetCues)

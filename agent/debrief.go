@@ -53,8 +53,12 @@ type PrincipleGrade struct {
 	Concerns  []string   `json:"concerns"`
 	STAR      STAR       `json:"star"`
 	Advice    string     `json:"advice"`
-	// RedFlag names a disqualifying pattern found in the story, if any.
+	// RedFlag names a disqualifying pattern found in the story, if any: the
+	// first of RedFlags.
 	RedFlag string `json:"red_flag,omitempty"`
+	// RedFlags lists every red flag raised, the decisive one first; each is
+	// one of RedFlagNames.
+	RedFlags []string `json:"red_flags,omitempty"`
 	// GradedBy is "rules" or "llm:<model>" for this principle.
 	GradedBy string `json:"graded_by,omitempty"`
 	// DroppedQuotes counts model quotes that did not match the transcript.

@@ -72,6 +72,9 @@ func (s assessment) grade(role Role) PrincipleGrade {
 		RedFlag:   s.reading.Flag,
 		GradedBy:  "rules",
 	}
+	if g.RedFlag != "" {
+		g.RedFlags = []string{g.RedFlag}
+	}
 	g.Evidence = s.evidence()
 	g.Strengths = s.strengths()
 	g.Concerns = s.concerns()

@@ -218,6 +218,15 @@ var injectionCues = []string{
 	"automated grader", "automated reviewer", "ai reviewer", "ai grader",
 }
 
+// metaReferences speak about the answer or the candidate from outside, as
+// only text aimed at an evaluator does; with an assessmentWord in the same
+// sentence they are an attempt to steer the grade.
+var metaReferences = []string{" this answer", " this response", " the candidate ", " this candidate ", " the interviewee",
+	" the applicant", "[system]", "[note", "(note to", "[evaluator", "[grader"}
+
+var assessmentWords = []string{" score", " scored", " rate ", " rated ", " rating", " grade", " graded", "approved",
+	" calibrated", " rubric", " strong hire", " strong_hire", " marks", " evaluat", " recommend"}
+
 // principleNames are how candidates name the principles; a story that names
 // many of them is reciting, not telling.
 var principleNames = []string{

@@ -72,5 +72,6 @@ type Fit struct {
 }
 
 // MaxFitRank is the lowest rank at which a story still counts as being about
-// the principle; below it the score is capped at no_hire.
+// the principle; below it the rules cap their score at no_hire (a model's
+// grade is not capped by it).
 const MaxFitRank = 6

@@ -115,9 +115,9 @@ func read(level Level, a Analysis, stance bool) Reading {
 	}
 	switch {
 	case len(a.Implausible) > 0 && a.Headings+a.Buzzwords+a.PrincipleNames >= 2:
-		limit(1, "") // impossible numbers in a recited template: hollow
+		limit(1, FlagImplausible) // impossible numbers in a recited template: hollow
 	case len(a.Implausible) > 0:
-		limit(2, "")
+		limit(2, FlagImplausible)
 	}
 	if a.Words < 40 {
 		limit(2, "")

@@ -356,15 +356,18 @@ func (s *Service) debrief(ctx context.Context, iv *Interview) *Debrief {
 	return d
 }
 
-// gradeOne grades a principle with the model and holds the grade to the
-// transcript: every quote is checked against the candidate's words (those
-// that do not match are dropped and counted), the score may exceed neither
-// the rules' ceiling (red flags, thin or off-topic stories) nor the rules'
-// own score by more than one, and a principle left with no verified quote
-// cannot keep a hire score. A model that fails hands over to the rules.
+// gradeOne grades a principle with the model. The model's grade stands
+// except for hard, checkable reasons (checkModelGrade): a quote that is not
+// in the candidate's words is dropped and counted, a grade left with no
+// verified quote is capped at 2 and shows the rules' evidence sentences,
+// instructions aimed at the grader score 1, and naming principles instead of
+// telling a story caps the score at 2. Red flags are the model's and the
+// hard checks' only. The model sees the rules' analysis as hints; the rules'
+// score, ceiling, fit rank and flags never limit its grade. With the rules
+// as the model, or when the model fails or gives no score from 1 to 4, the
+// grade is the rules'.
 func (s *Service) gradeOne(ctx context.Context, m Model, in GradeInput) (PrincipleGrade, Usage) {
-	a := assess(in.Principle, in.Level, in.Analysis, in.Fit, nil)
-	rules := a.grade(in.Role)
+	rules := GradeRules(in)
 	if m.Name() == s.Rules.Name() {
 		return rules, Usage{}
 	}
@@ -377,25 +380,19 @@ func (s *Service) gradeOne(ctx context.Context, m Model, in GradeInput) (Princip
 		return rules, u
 	}
 	g.Principle, g.Name = in.Principle.ID, in.Principle.Name
-	g.Evidence, g.DroppedQuotes = VerifyEvidence(in.Turns, g.Evidence)
+	model := *g.Score
+	c := checkModelGrade(g, in, rules.Evidence)
+	g = c.Grade
 	if g.DroppedQuotes > 0 {
 		s.Logger.Warn("model quotes not in the transcript dropped", "model", m.Name(), "principle", in.Principle.ID, "dropped", g.DroppedQuotes)
 	}
-	score := min(*g.Score, a.reading.Ceiling, *rules.Score+1)
-	if len(g.Evidence) == 0 {
-		score = min(score, 2)
-		g.Evidence = rules.Evidence
+	if len(c.Unknown) > 0 {
+		s.Logger.Warn("unknown red flags from the model dropped", "model", m.Name(), "principle", in.Principle.ID, "flags", c.Unknown)
 	}
-	if a.reading.Flag != "" {
-		// The red flag and its explanation come from the rules, whatever
-		// the model said.
-		g.RedFlag = a.reading.Flag
-		if len(rules.Concerns) > 0 {
-			g.Concerns = append([]string{rules.Concerns[0]}, g.Concerns...)
-		}
+	if *g.Score != model {
+		s.Logger.Info("model score overridden by a hard check", "model", m.Name(), "principle", in.Principle.ID,
+			"model_score", model, "score", *g.Score, "red_flags", g.RedFlags, "unquoted", c.Unquoted)
 	}
-	g.Score = &score
-	g.Rating = RatingForScore(score)
 	g.GradedBy = m.Name()
 	return g, u
 }

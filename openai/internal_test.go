@@ -2,6 +2,7 @@ package openai
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,38 @@ func TestRelay(t *testing.T) {
 	r.delta("tell me more?")
 	if got := strings.Join(shown, ""); got != "Tell me about it." {
 		t.Errorf("relayed %q", got)
+	}
+}
+
+// TestParseGradeRedFlags: red flags are read from strict and lenient
+// answers alike, folded to the schema's spelling; a lenient model may leave
+// them out. Which names are flags at all is the agent's to check.
+func TestParseGradeRedFlags(t *testing.T) {
+	const head = `{"score":2,"evidence":[],"strengths":[],"concerns":[],"star":{"situation":true,"task":false,"action":true,"result":false},"advice":"a"`
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"strict", head + `,"red_flags":["blame","implausible_claims"]}`, []string{"blame", "implausible_claims"}},
+		{"none", head + `,"red_flags":[]}`, nil},
+		{"left out", head + `}`, nil},
+		{"null", head + `,"red_flags":null}`, nil},
+		{"fenced and spelled loosely", "```json\n" + head + `,"red_flags":["Keyword Stuffing"," no-personal-contribution ",""]}` + "\n```", []string{"keyword_stuffing", "no_personal_contribution"}},
+		{"unknown names are passed on", "Here it is: " + head + `,"red_flags":["rockstar"]}`, []string{"rockstar"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := parseGrade(tc.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(g.RedFlags, tc.want) || *g.Score != 2 {
+				t.Errorf("red flags %q score %d, want %q", g.RedFlags, *g.Score, tc.want)
+			}
+		})
+	}
+	if _, err := parseGrade(head + `,"red_flags":"blame"}`); err == nil || !retryable(err) {
+		t.Errorf("red_flags as a string: err %v, want a retryable one", err)
 	}
 }

@@ -147,9 +147,10 @@ func (m *Model) Decide(ctx context.Context, in agent.DecideInput) (agent.Decisio
 	return dec, u, nil
 }
 
-// Grade asks for the grade of one principle as a strict JSON object. The
-// evidence is returned as the model gave it: the agent checks each quote
-// against the transcript and bounds the score.
+// Grade asks for the grade of one principle as a strict JSON object, red
+// flags included. The evidence and the flags are returned as the model gave
+// them: the agent checks each quote against the transcript, drops unknown
+// flags and applies its hard checks.
 func (m *Model) Grade(ctx context.Context, in agent.GradeInput) (agent.PrincipleGrade, agent.Usage, error) {
 	d := prompts.GradeData{Context: m.context(in.Principle, in.Role, in.Level, in.Turns), Facts: facts(&in.Analysis)}
 	var g agent.PrincipleGrade

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -280,7 +281,10 @@ func TestGradeStrict(t *testing.T) {
 		t.Fatalf("no strict grade schema: %+v", rf)
 	}
 	raw, _ := rf.JSONSchema.Schema.MarshalJSON()
-	for _, want := range []string{`"required":["score","evidence","strengths","concerns","star","advice"]`, `"required":["seq","quote"]`,
+	if len(g.RedFlags) != 0 || g.RedFlag != "" {
+		t.Errorf("red flags %q / %q from a model that raised none", g.RedFlags, g.RedFlag)
+	}
+	for _, want := range []string{`"required":["score","evidence","strengths","concerns","star","advice","red_flags"]`, `"required":["seq","quote"]`,
 		`"required":["situation","task","action","result"]`} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("schema lacks %s: %s", want, raw)
@@ -288,6 +292,42 @@ func TestGradeStrict(t *testing.T) {
 	}
 	if strings.Count(string(raw), `"additionalProperties":false`) != 3 {
 		t.Errorf("every object must forbid additional properties: %s", raw)
+	}
+}
+
+// TestGradeOffersEveryRedFlag: the schema's red flags are the agent's, and
+// the prompt explains each of them.
+func TestGradeOffersEveryRedFlag(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, nil)
+	m := newModel(t, srv, nil)
+	if _, _, err := m.Grade(context.Background(), gradeInput()); err != nil {
+		t.Fatal(err)
+	}
+	req := srv.ChatRequests()[0]
+	var schema struct {
+		Properties struct {
+			RedFlags struct {
+				Type  string `json:"type"`
+				Items struct {
+					Enum []string `json:"enum"`
+				} `json:"items"`
+			} `json:"red_flags"`
+		} `json:"properties"`
+	}
+	raw, _ := req.ResponseFormat.JSONSchema.Schema.MarshalJSON()
+	if err := json.Unmarshal(raw, &schema); err != nil {
+		t.Fatal(err)
+	}
+	names := agent.RedFlagNames()
+	if schema.Properties.RedFlags.Type != "array" || !slices.Equal(schema.Properties.RedFlags.Items.Enum, names) {
+		t.Errorf("red_flags schema %+v, want an array of %q", schema.Properties.RedFlags, names)
+	}
+	user := openaitest.LastUser(req)
+	for _, f := range names {
+		if !strings.Contains(user, `"`+f+`" (`) {
+			t.Errorf("the grade prompt does not explain %q:\n%s", f, user)
+		}
 	}
 }
 

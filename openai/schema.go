@@ -32,6 +32,7 @@ type gradeOut struct {
 	Concerns  []string      `json:"concerns"`
 	STAR      agent.STAR    `json:"star"`
 	Advice    string        `json:"advice"`
+	RedFlags  []string      `json:"red_flags"`
 }
 
 type evidenceOut struct {
@@ -76,8 +77,9 @@ var gradeSchema = object(map[string]any{
 		"action":    map[string]any{"type": "boolean"},
 		"result":    map[string]any{"type": "boolean"},
 	}, "situation", "task", "action", "result"),
-	"advice": map[string]any{"type": "string"},
-}, "score", "evidence", "strengths", "concerns", "star", "advice")
+	"advice":    map[string]any{"type": "string"},
+	"red_flags": map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": agent.RedFlagNames()}},
+}, "score", "evidence", "strengths", "concerns", "star", "advice", "red_flags")
 
 // gradeFormat is the response_format of a grade, encoded once.
 var gradeFormat = format("grade", gradeSchema)
@@ -113,7 +115,9 @@ func parseDecision(text string) (agent.Decision, error) {
 }
 
 // parseGrade reads a grade from a model's answer; the score must be a whole
-// number from 1 to 4.
+// number from 1 to 4. Red flags are read as written, folded to the schema's
+// spelling ("Keyword stuffing" is keyword_stuffing); a lenient model may
+// leave them out. The agent drops names that are no red flag.
 func parseGrade(text string) (agent.PrincipleGrade, error) {
 	var out gradeOut
 	if err := decodeObject(text, &out); err != nil {
@@ -135,12 +139,27 @@ func parseGrade(text string) (agent.PrincipleGrade, error) {
 		Concerns:  nonNil(out.Concerns),
 		STAR:      out.STAR,
 		Advice:    out.Advice,
+		RedFlags:  redFlags(out.RedFlags),
 	}
 	for _, e := range out.Evidence {
 		g.Evidence = append(g.Evidence, agent.Evidence{Seq: int(e.Seq), Quote: e.Quote})
 	}
 	return g, nil
 }
+
+// redFlags folds each flag to lower case with underscores for spaces and
+// hyphens, and leaves out empty ones.
+func redFlags(in []string) []string {
+	var out []string
+	for _, f := range in {
+		if f = flagFolder.Replace(strings.ToLower(strings.TrimSpace(f))); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+var flagFolder = strings.NewReplacer(" ", "_", "-", "_")
 
 func nonNil(s []string) []string {
 	if s == nil {

@@ -59,7 +59,8 @@ type DecideData struct {
 // GradeData is the input of the grading prompt.
 type GradeData struct {
 	Context
-	// Facts is the rules analysis of the candidate's answers, as JSON.
+	// Facts is the rules analysis of the candidate's answers, as JSON,
+	// shown as heuristic hints that never cap the grade.
 	Facts string
 }
 
@@ -88,7 +89,7 @@ func Decide(d DecideData) string {
 
 // Grade renders the user message asking for a principle's grade.
 func Grade(d GradeData) string {
-	return Render("llm_grade_v1.tmpl", withTranscript(d.Context, d.Facts, d))
+	return Render("llm_grade_v2.tmpl", withTranscript(d.Context, d.Facts, d))
 }
 
 // withTranscript passes d to a template with the transcript rendered as

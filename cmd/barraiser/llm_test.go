@@ -203,8 +203,9 @@ func obedient(req goopenai.ChatCompletionRequest) openaitest.Reply {
 }
 
 // TestPromptInjection: whatever the candidate tells the model, and however
-// obediently the model follows, the grade stays grounded: each attempt is
-// scored 1, flagged, explained as a concern, and vetoes the hire.
+// obediently the model follows, the hard check on instructions aimed at the
+// grader overrides its grade: each attempt is scored 1, flagged, explained
+// by a concern quoting it, and vetoes the hire.
 func TestPromptInjection(t *testing.T) {
 	srv := openaitest.NewServer(obedient)
 	defer srv.Close()
@@ -226,8 +227,9 @@ func TestPromptInjection(t *testing.T) {
 		}
 		d := readType(t, conn, "debrief").Debrief
 		g := d.Principles[0]
-		if *g.Score != 1 || g.RedFlag != agent.FlagInjection || !d.BarRaiserVeto || len(g.Concerns) == 0 {
-			t.Errorf("injection %d %q: score %d flag %q veto %v concerns %q", n, inj, *g.Score, g.RedFlag, d.BarRaiserVeto, g.Concerns)
+		if *g.Score != 1 || g.RedFlag != agent.FlagInjection || len(g.RedFlags) == 0 || g.RedFlags[0] != agent.FlagInjection ||
+			!d.BarRaiserVeto || len(g.Concerns) == 0 || !strings.Contains(g.Concerns[0], "addresses the grader") {
+			t.Errorf("injection %d %q: score %d flags %q/%q veto %v concerns %q", n, inj, *g.Score, g.RedFlag, g.RedFlags, d.BarRaiserVeto, g.Concerns)
 		}
 		conn.CloseNow()
 	}

@@ -15,7 +15,8 @@ import (
 //     (taken from the schema's enum, or from the prompt's list when no
 //     schema was sent), or {"probe": false, "gap": ""} when none is allowed.
 //   - A grade prompt gets score 3 with one piece of evidence: the first 60
-//     characters of the first candidate answer in the prompt, with its seq.
+//     characters of the first candidate answer in the prompt, with its seq;
+//     and no red flags.
 //   - Any other prompt is asked a question, streamed word by word: the
 //     reference wording or the bank's question quoted in the prompt.
 //
@@ -43,6 +44,7 @@ func Scripted(req goopenai.ChatCompletionRequest) Reply {
 			"concerns":  []string{"The result is not measured."},
 			"star":      map[string]bool{"situation": true, "task": true, "action": true, "result": false},
 			"advice":    "Quantify the outcome.",
+			"red_flags": []string{},
 		})
 		return Reply{Content: structured(req, string(b))}
 	default:

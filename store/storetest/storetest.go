@@ -585,7 +585,7 @@ func testSaveDebrief(t *testing.T, s Store) {
 				},
 				{
 					Principle: "dive_deep", Name: "Dive Deep", Score: intp(1), Rating: agent.StrongNoHire,
-					RedFlag: "blames others",
+					RedFlag: "blames others", RedFlags: []string{"blames others", "implausible_claims"},
 				},
 				{Principle: "invent_and_simplify", Name: "Invent and Simplify", Rating: agent.NotAssessed},
 			},
