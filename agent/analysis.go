@@ -64,8 +64,8 @@ type Analysis struct {
 	// follow-up answers that say nothing new (short, forgotten, "nothing").
 	General     int `json:"general"`
 	Deflections int `json:"deflections"`
-	Inaction     int `json:"inaction"`
-	Hype         int `json:"hype"`
+	Inaction    int `json:"inaction"`
+	Hype        int `json:"hype"`
 	// FollowUps counts the follow-up questions the story needed.
 	FollowUps int `json:"follow_ups"`
 	// Scope is how far the story reaches, from 1 (one's own task) to 5 (a

@@ -12,7 +12,7 @@ type clause struct {
 	verb    string // the verb after the subject and any adverbs; "" when none
 	tense   tense
 	negated bool
-	object  bool // words follow the verb: "I fixed the parser", not "I left"
+	object  bool   // words follow the verb: "I fixed the parser", not "I left"
 	head    string // the first word of another subject: "people", "the"
 }
 

@@ -78,6 +78,10 @@ const (
 	GapData         Gap = "data"
 	GapDisagreement Gap = "disagreement"
 	GapSituation    Gap = "situation"
+	// GapRealExample asks once for a real past example when the opening
+	// answer is hypothetical or advice. The code decides it, not a model,
+	// and it does not count toward the follow-up cap.
+	GapRealExample Gap = "real_example"
 )
 
 // Probe is a follow-up question aimed at one gap. Principle-specific probes

@@ -1,6 +1,10 @@
 package agent
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Rating is a hiring signal on the four-point bar-raiser scale.
 type Rating string
@@ -65,6 +69,22 @@ type PrincipleGrade struct {
 	DroppedQuotes int `json:"dropped_quotes,omitempty"`
 }
 
+// GraderNote is the debrief's plain account of who graded: gradedBy is the
+// debrief's graded_by, configured the interviewer that was meant to grade.
+func GraderNote(gradedBy, configured string) string {
+	const rules = "Graded by the built-in rules: a heuristic reading of how your answers are built (what you did yourself, " +
+		"results measured against a baseline, lessons, what lasted, the scope for your level). It cannot tell whether a story is true " +
+		"or judge it as an interviewer would."
+	switch {
+	case gradedBy != "rules":
+		return fmt.Sprintf("Graded by the model %s on the rubric; the code overrode it only for checkable reasons "+
+			"(instructions to the grader, principle names instead of a story, quotes not found in your answers).", strings.TrimPrefix(gradedBy, "llm:"))
+	case configured != "rules":
+		return rules + " The configured model failed or the interview spent its token budget, so the rules graded some or all principles."
+	}
+	return rules + " For a model's judgement, start the server with OPENAI_API_KEY or OPENAI_BASE_URL set (any OpenAI-compatible API, Ollama included)."
+}
+
 // Debrief is the graded outcome of an interview.
 type Debrief struct {
 	Recommendation Rating           `json:"recommendation"`
@@ -72,6 +92,10 @@ type Debrief struct {
 	Summary        string           `json:"summary"`
 	Principles     []PrincipleGrade `json:"principles"`
 	GradedBy       string           `json:"graded_by"`
-	Usage          Usage            `json:"usage"`
-	CreatedAt      time.Time        `json:"created_at"`
+	// GraderNote says in plain words who graded and how far to trust it:
+	// the built-in rules are a heuristic reading, and how to turn on a
+	// model instead.
+	GraderNote string    `json:"grader_note"`
+	Usage      Usage     `json:"usage"`
+	CreatedAt  time.Time `json:"created_at"`
 }

@@ -18,17 +18,17 @@ func (s assessment) strengths() []string {
 		out = append(out, fmt.Sprintf("You told it in the first person with concrete steps you took yourself (%s).", list(s.strongVerbs(), 5)))
 	}
 	if sen, ok := s.first(func(x Sentence) bool { return x.Compared > 0 }); ok {
-		out = append(out, fmt.Sprintf("The result is measured against a baseline, not asserted: %q.", clip(sen.Text, 160)))
+		out = append(out, fmt.Sprintf("The result is measured against a baseline, not asserted: %q.", quoted(sen.Text, 160)))
 	}
 	if sen, ok := s.first(func(x Sentence) bool { return x.Reflection }); ok && a.Reflection {
-		out = append(out, fmt.Sprintf("You said what you learned or would change: %q.", clip(sen.Text, 160)))
+		out = append(out, fmt.Sprintf("You said what you learned or would change: %q.", quoted(sen.Text, 160)))
 	}
 	if sen, ok := s.first(func(x Sentence) bool { return x.Impact }); ok {
-		out = append(out, fmt.Sprintf("The change outlasted the story: %q.", clip(sen.Text, 160)))
+		out = append(out, fmt.Sprintf("The change outlasted the story: %q.", quoted(sen.Text, 160)))
 	}
 	if a.Situation && a.TimeFrame && len(out) < 4 {
 		if sen, ok := s.first(func(x Sentence) bool { return x.TimeFrame }); ok {
-			out = append(out, fmt.Sprintf("The context is specific enough to check: %q.", clip(sen.Text, 120)))
+			out = append(out, fmt.Sprintf("The context is specific enough to check: %q.", quoted(sen.Text, 120)))
 		}
 	}
 	return out
@@ -42,30 +42,30 @@ func (s assessment) concerns() []string {
 	switch s.reading.Flag {
 	case FlagInjection:
 		if sen, ok := s.first(func(x Sentence) bool { return x.Injection }); ok {
-			out = append(out, fmt.Sprintf("The answer addresses the grader instead of the interviewer (%q). It was treated as an attempt to game the assessment and ignored.", clip(sen.Text, 160)))
+			out = append(out, fmt.Sprintf("The answer addresses the grader instead of the interviewer (%q). It was treated as an attempt to game the assessment and ignored.", quoted(sen.Text, 160)))
 		}
 	case FlagStuffing:
 		out = append(out, fmt.Sprintf("The answer names %d Leadership Principles but tells no story: no action you took and no result.", a.PrincipleNames))
 	case FlagNotAnEvent:
 		if sen, ok := s.first(func(x Sentence) bool { return x.Hypothetical > 0 }); ok {
-			out = append(out, fmt.Sprintf("This describes what you would do or usually do, not something that happened: %q. A behavioral answer needs a real past example.", clip(sen.Text, 160)))
+			out = append(out, fmt.Sprintf("This describes what you would do or usually do, not something that happened: %q. A behavioral answer needs a real past example.", quoted(sen.Text, 160)))
 		}
 	case FlagAntiStance:
-		out = append(out, fmt.Sprintf("This works against %s, and the story never moves off it: %q.", s.p.Name, clip(s.stance[0].Text, 160)))
+		out = append(out, fmt.Sprintf("This works against %s, and the story never moves off it: %q.", s.p.Name, quoted(s.stance[0].Text, 160)))
 	case FlagBlame:
 		if sen, ok := s.first(func(x Sentence) bool { return x.Blames }); ok {
-			out = append(out, fmt.Sprintf("The story puts the failure on other people rather than on what you could have done: %q.", clip(sen.Text, 160)))
+			out = append(out, fmt.Sprintf("The story puts the failure on other people rather than on what you could have done: %q.", quoted(sen.Text, 160)))
 		}
 	case FlagNoOwnership:
 		if sen, ok := s.first(func(x Sentence) bool { return x.We > 0 }); ok {
-			out = append(out, fmt.Sprintf("There is no step you took yourself: the actions are the team's or someone else's (%q).", clip(sen.Text, 160)))
+			out = append(out, fmt.Sprintf("There is no step you took yourself: the actions are the team's or someone else's (%q).", quoted(sen.Text, 160)))
 		} else {
 			out = append(out, "There is no step you took yourself: no sentence has \"I\" doing something.")
 		}
 	}
 	for _, sen := range a.Sentences {
 		if sen.Implausible != "" {
-			out = append(out, fmt.Sprintf("This number cannot be right (%s), so it counts for nothing: %q.", sen.Implausible, clip(sen.Text, 160)))
+			out = append(out, fmt.Sprintf("This number cannot be right (%s), so it counts for nothing: %q.", sen.Implausible, quoted(sen.Text, 160)))
 			break
 		}
 	}
@@ -75,7 +75,7 @@ func (s assessment) concerns() []string {
 	}
 	if a.StrongDeeds < 3 && a.WeDeeds > a.StrongDeeds {
 		if sen, ok := s.first(func(x Sentence) bool { return x.WeDeeds > 0 }); ok {
-			out = append(out, fmt.Sprintf("Your own part is hard to see: more of the story is told as \"we\" (%q) than as things you did.", clip(sen.Text, 120)))
+			out = append(out, fmt.Sprintf("Your own part is hard to see: more of the story is told as \"we\" (%q) than as things you did.", quoted(sen.Text, 120)))
 		}
 	}
 	if a.WeakDeeds > 0 && a.StrongDeeds == 0 {
@@ -83,32 +83,32 @@ func (s assessment) concerns() []string {
 	}
 	for _, g := range a.Forgotten {
 		if sen, ok := s.first(func(x Sentence) bool { return x.Forgot }); ok {
-			out = append(out, fmt.Sprintf("You could not recall the %s (%q); a story you can't back with detail is hard to credit.", gapNoun(g), clip(sen.Text, 120)))
+			out = append(out, fmt.Sprintf("You could not recall the %s (%q); a story you can't back with detail is hard to credit.", gapNoun(g), quoted(sen.Text, 120)))
 		}
 		break
 	}
 	switch {
 	case !a.Result:
-		out = append(out, fmt.Sprintf("The story never says how it ended; it stops at %q.", clip(s.last().Text, 120)))
+		out = append(out, fmt.Sprintf("The story never says how it ended; it stops at %q.", quoted(s.last().Text, 120)))
 	case !a.QuantifiedResult:
 		if sen, ok := s.first(func(x Sentence) bool { return x.Result }); ok {
-			out = append(out, fmt.Sprintf("The outcome has no before and after behind it: %q.", clip(sen.Text, 160)))
+			out = append(out, fmt.Sprintf("The outcome has no before and after behind it: %q.", quoted(sen.Text, 160)))
 		}
 	}
 	if a.NoMeasure {
 		if sen, ok := s.first(func(x Sentence) bool { return containsAny(x.lower, noMeasureCues) }); ok {
-			out = append(out, fmt.Sprintf("By your own account nothing was measured (%q), so the impact rests on anecdote.", clip(sen.Text, 120)))
+			out = append(out, fmt.Sprintf("By your own account nothing was measured (%q), so the impact rests on anecdote.", quoted(sen.Text, 120)))
 		}
 	}
 	if !a.Reflection && s.reading.Flag != FlagInjection && s.reading.Flag != FlagStuffing {
 		if sen, ok := s.first(func(x Sentence) bool { return x.Answers == GapDifferently || x.NoReflection }); ok {
-			out = append(out, fmt.Sprintf("No lesson or change of practice: asked what you would do differently, you said %q.", clip(sen.Text, 120)))
+			out = append(out, fmt.Sprintf("No lesson or change of practice: asked what you would do differently, you said %q.", quoted(sen.Text, 120)))
 		} else {
-			out = append(out, fmt.Sprintf("No lesson or change of practice: the story ends at %q without what you learned.", clip(s.last().Text, 100)))
+			out = append(out, fmt.Sprintf("No lesson or change of practice: the story ends at %q without what you learned.", quoted(s.last().Text, 100)))
 		}
 	}
 	if a.Hedges >= 3 {
-		out = append(out, fmt.Sprintf("Hedged language (%d times, as in %q) weakens the claims.", a.Hedges, clip(s.hedged().Text, 100)))
+		out = append(out, fmt.Sprintf("Hedged language (%d times, as in %q) weakens the claims.", a.Hedges, quoted(s.hedged().Text, 100)))
 	}
 	return out
 }
@@ -216,4 +216,10 @@ func gapNoun(g Gap) string {
 		return "lasting effect"
 	}
 	return strings.ReplaceAll(string(g), "_", " ")
+}
+
+// quoted clips a sentence for a strength or concern that quotes it and
+// drops its closing mark, which the sentence around the quote supplies.
+func quoted(text string, n int) string {
+	return strings.TrimRight(clip(text, n), ".!?")
 }

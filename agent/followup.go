@@ -5,8 +5,50 @@ import "slices"
 // AllGaps lists every gap a probe may target.
 var AllGaps = []Gap{GapRole, GapOutcome, GapMetrics, GapDifferently, GapImpact, GapSituation, GapAlternatives, GapData, GapDisagreement}
 
-// Valid reports whether g is a known gap.
-func (g Gap) Valid() bool { return slices.Contains(AllGaps, g) }
+// Valid reports whether g is a known gap, real_example included.
+func (g Gap) Valid() bool { return g == GapRealExample || slices.Contains(AllGaps, g) }
+
+// closes lists the gaps a forgotten one takes with it: an outcome the
+// candidate cannot recall has no numbers and no lasting effect either.
+var closes = map[Gap][]Gap{
+	GapOutcome: {GapMetrics, GapImpact},
+	GapData:    {GapMetrics},
+}
+
+// ClosedGaps returns the gaps the candidate said they cannot recall, with
+// those they take with them: none of them is probed again.
+func ClosedGaps(a Analysis) map[Gap]bool {
+	out := map[Gap]bool{}
+	for _, g := range a.Forgotten {
+		out[g] = true
+		for _, o := range closes[g] {
+			out[o] = true
+		}
+	}
+	return out
+}
+
+// NotAPastEvent reports an answer that describes what the candidate would
+// do or usually does, or gives advice, rather than telling what happened.
+func NotAPastEvent(a Analysis) bool {
+	return a.Hypothetical >= 2 && a.Hypothetical > a.PastClauses && a.StrongDeeds < 2
+}
+
+// needsRealExample reports whether the interviewer should ask once for a
+// real past example: the opening answer alone is in, and it is not a past
+// event.
+func needsRealExample(turns []Turn, a Analysis) bool {
+	answers := 0
+	for _, t := range turns {
+		if t.Kind == KindFollowUp {
+			return false // asked already, or the story has moved on
+		}
+		if t.Speaker == SpeakerCandidate {
+			answers++
+		}
+	}
+	return answers == 1 && NotAPastEvent(a)
+}
 
 // MissingGaps returns what the story still lacks, most important first:
 // whose work it was, how it ended, the numbers, the reflection, the lasting
@@ -45,11 +87,12 @@ func ProbedGaps(turns []Turn) map[Gap]bool {
 	return out
 }
 
-// FollowUpCount returns how many follow-ups were asked in a principle's turns.
+// FollowUpCount returns how many follow-ups were asked in a principle's
+// turns; the request for a real example does not count.
 func FollowUpCount(turns []Turn) int {
 	n := 0
 	for _, t := range turns {
-		if t.Kind == KindFollowUp {
+		if t.Kind == KindFollowUp && Gap(t.Probe) != GapRealExample {
 			n++
 		}
 	}
@@ -68,13 +111,17 @@ func unprobed(gaps []Gap, probed map[Gap]bool) []Gap {
 }
 
 // followUpChoices returns the gaps a model may still probe for a principle:
-// the missing ones first, then the rest, none probed before. It returns nil
+// the missing ones first, then the rest, none probed before and none the
+// candidate said they cannot recall. It returns nil
 // once the cap of MaxFollowUps is reached.
 func followUpChoices(turns []Turn, a Analysis) (missing, allowed []Gap) {
 	if FollowUpCount(turns) >= MaxFollowUps {
 		return nil, nil
 	}
 	probed := ProbedGaps(turns)
+	for g := range ClosedGaps(a) {
+		probed[g] = true
+	}
 	missing = unprobed(MissingGaps(a), probed)
 	allowed = append(allowed, missing...)
 	for _, g := range unprobed(AllGaps, probed) {

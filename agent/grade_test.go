@@ -72,8 +72,11 @@ func TestGradeRulesQuotesAreVerbatim(t *testing.T) {
 	turns := []Turn{
 		{Seq: 1, Speaker: SpeakerInterviewer, Kind: KindOpening, Text: "Q"},
 		candidate(2, "Last spring at Acme I led the checkout service while our error rate kept creeping up after every release. "+
-			"I found the bug in our session cache, I fixed the eviction logic and I wrote regression tests for the three paths that had broken. "+
-			"Errors fell 80% in a week and stayed there. What I learned is to test the cache paths before each release."),
+			"Support had logged about 300 failed payments a week, and the product manager wanted a fix before the summer sale. "+
+			"I pulled the traces for a week of failures and found the bug in our session cache: entries expired while a payment was still in flight. "+
+			"I fixed the eviction logic, I wrote regression tests for the three paths that had broken, and I added a dashboard of failed payments by cause. "+
+			"Errors fell 80% in a week, from about 300 failed payments to under 60, and stayed there through the sale. "+
+			"What I learned is to test the cache paths before each release, and the cache tests now run in our release checklist."),
 	}
 	g := GradeRules(GradeInput{Principle: p, Level: "L5", Turns: turns, Analysis: Analyze(turns)})
 	if len(g.Evidence) == 0 {

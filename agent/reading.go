@@ -175,39 +175,102 @@ func (w *Weights) band(v float64) int {
 	return sc
 }
 
-// FitWeights fits weights to labelled readings. The feature weights come
-// from ridge regression: they minimise the squared distance between each
-// reading's weighted sum and its target, plus ridge times the squared
-// weights (the bias is not shrunk). The cut points are then moved, one at a
-// time, to where they minimise the mean absolute error on the same
-// readings, since regression pulls the extremes toward the middle. Readings
-// whose score their ceiling decides are best left out, and targets of
-// readings below their level raised by the point they lose.
+// FeatureSigns says which way each feature may push a score, in the order
+// of FeatureNames: +1 only up, -1 only down, 0 either way. The rubric, not
+// the data, decides them, so that a fit cannot learn, say, that forgetting
+// the outcome helps because strong stories in the sample happened to.
+var FeatureSigns = []float64{
+	0,  // bias
+	1,  // strong_deeds
+	0,  // weak_deeds
+	-1, // we_share
+	1,  // outcome
+	1,  // comparisons
+	-1, // implausible
+	1,  // reflections
+	-1, // no_reflection
+	1,  // lasting
+	1,  // specific
+	-1, // hedges
+	-1, // forgotten
+	-1, // hypothetical
+	-1, // names
+	-1, // recital
+	0,  // length
+	-1, // no_measure
+	0,  // follow_ups
+	1,  // lesson_detail
+	1,  // impact_detail
+	0,  // approximate
+	1,  // scope_margin
+	-1, // hype
+	1,  // numbers
+	-1, // others_failed
+	-1, // inaction
+	-1, // general
+	-1, // deflections
+}
+
+// FitWeights fits weights to labelled readings. The feature weights
+// minimise the squared distance between each reading's weighted sum and its
+// target plus ridge times the squared weights (the bias is not shrunk),
+// each weight held to the sign FeatureSigns allows; coordinate descent
+// solves it. The cut points are then moved, one at a time, to where they
+// minimise the mean absolute error on the same readings, since regression
+// pulls the extremes toward the middle. Readings whose score their ceiling
+// decides are best left out, and targets of readings below their level
+// raised by the point they lose.
 func FitWeights(xs [][]float64, ys []float64, ridge float64) Weights {
 	n := len(FeatureNames)
-	// Normal equations: (XᵀX + λI) w = Xᵀy.
-	a := make([][]float64, n)
-	for i := range a {
-		a[i] = make([]float64, n+1)
+	// Gram matrix and moments: the objective is wᵀ(XᵀX)w − 2wᵀXᵀy + λ|w|².
+	g := make([][]float64, n)
+	for i := range g {
+		g[i] = make([]float64, n)
 	}
+	b := make([]float64, n)
 	for k, x := range xs {
 		for i := range n {
 			for j := range n {
-				a[i][j] += x[i] * x[j]
+				g[i][j] += x[i] * x[j]
 			}
-			a[i][n] += x[i] * ys[k]
+			b[i] += x[i] * ys[k]
 		}
 	}
-	for i := 1; i < n; i++ {
-		a[i][i] += ridge
+	w := make([]float64, n)
+	for range 20000 {
+		change := 0.0
+		for i := range n {
+			lambda := ridge
+			if i == 0 {
+				lambda = 0
+			}
+			if g[i][i]+lambda == 0 {
+				continue
+			}
+			r := b[i]
+			for j := range n {
+				if j != i {
+					r -= g[i][j] * w[j]
+				}
+			}
+			v := r / (g[i][i] + lambda)
+			if FeatureSigns[i]*v < 0 {
+				v = 0
+			}
+			change = max(change, math.Abs(v-w[i]))
+			w[i] = v
+		}
+		if change < 1e-13 {
+			break
+		}
 	}
-	w := Weights{W: solve(a), Cuts: [3]float64{1.5, 2.5, 3.5}}
+	fit := Weights{W: w, Cuts: [3]float64{1.5, 2.5, 3.5}}
 	vs := make([]float64, len(xs))
 	for k, x := range xs {
-		vs[k] = Reading{Features: x}.Value(&w)
+		vs[k] = Reading{Features: x}.Value(&fit)
 	}
-	w.Cuts = fitCuts(vs, ys, w.Cuts)
-	return w
+	fit.Cuts = fitCuts(vs, ys, fit.Cuts)
+	return fit
 }
 
 // fitCuts moves each cut point in turn to the midpoint between two values
@@ -249,40 +312,6 @@ func fitCuts(vs, ys []float64, cuts [3]float64) [3]float64 {
 		}
 	}
 	return cuts
-}
-
-// solve solves the augmented system a by Gauss–Jordan elimination with
-// partial pivoting.
-func solve(a [][]float64) []float64 {
-	n := len(a)
-	for c := range n {
-		p := c
-		for r := c + 1; r < n; r++ {
-			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
-				p = r
-			}
-		}
-		a[c], a[p] = a[p], a[c]
-		if a[c][c] == 0 {
-			continue
-		}
-		for r := range n {
-			if r == c {
-				continue
-			}
-			f := a[r][c] / a[c][c]
-			for k := c; k <= n; k++ {
-				a[r][k] -= f * a[c][k]
-			}
-		}
-	}
-	w := make([]float64, n)
-	for i := range n {
-		if a[i][i] != 0 {
-			w[i] = a[i][n] / a[i][i]
-		}
-	}
-	return w
 }
 
 func b2f(b bool) float64 {

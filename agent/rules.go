@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -45,18 +46,37 @@ func (Rules) Grade(_ context.Context, in GradeInput) (PrincipleGrade, Usage, err
 // short sentence fits.
 func echo(g Gap, a Analysis) string {
 	ok := func(Sentence) bool { return false }
+	last := false // the latest fitting sentence, where the story stopped
 	switch g {
 	case GapRole:
-		ok = func(s Sentence) bool { return s.We > 0 && len(s.Actions) == 0 }
+		ok = func(s Sentence) bool { return s.We > 0 && s.Strong == 0 }
 	case GapMetrics:
-		ok = func(s Sentence) bool { return s.Result && len(s.Metrics) == 0 }
+		ok = func(s Sentence) bool { return s.Result && s.Compared == 0 }
+	case GapOutcome:
+		ok, last = func(s Sentence) bool { return len(s.Actions) > 0 || s.WeDeeds > 0 }, true
+	case GapImpact:
+		ok = func(s Sentence) bool { return s.Result }
+	case GapDifferently:
+		ok = func(s Sentence) bool { return s.Strong > 0 }
+	case GapRealExample:
+		ok = func(s Sentence) bool { return s.Hypothetical > 0 }
+	}
+	quote := ""
+	if g == GapMetrics || g == GapImpact {
+		// With no stated result, point at where the story stopped.
+		if !slices.ContainsFunc(a.Sentences, ok) {
+			ok, last = func(s Sentence) bool { return len(s.Actions) > 0 || s.WeDeeds > 0 }, true
+		}
 	}
 	for _, s := range a.Sentences {
 		if ok(s) && utf8.RuneCountInString(s.Text) <= 110 {
-			return strings.TrimRight(s.Text, ".!?")
+			quote = strings.TrimRight(s.Text, ".!?")
+			if !last {
+				break
+			}
 		}
 	}
-	return ""
+	return quote
 }
 
 // probesFor returns the probes among ps that dig into gap g.

@@ -149,6 +149,13 @@ func (s *Service) next(ctx context.Context, iv *Interview, emit func(int, string
 		p, _ := s.Retriever.Principle(last.Principle)
 		turns := iv.PrincipleTurns(p.ID)
 		a := Analyze(turns)
+		if needsRealExample(turns, a) {
+			if probe, ok := ChooseProbe(p, s.Retriever.Probes(), GapRealExample, iv.ID+strconv.Itoa(seq)); ok {
+				text := s.ask(ctx, iv, AskInput{Principle: p, Role: iv.Role, Level: iv.Level, Probe: &probe, Turns: turns, Analysis: a}, stream)
+				return Turn{Seq: seq, Speaker: SpeakerInterviewer, Kind: KindFollowUp, Principle: p.ID,
+					Probe: string(GapRealExample), Text: text, At: s.Now()}, false, nil
+			}
+		}
 		missing, allowed := followUpChoices(turns, a)
 		if len(allowed) > 0 {
 			in := DecideInput{Principle: p, Role: iv.Role, Level: iv.Level, Turns: turns, Analysis: a,
@@ -352,6 +359,7 @@ func (s *Service) debrief(ctx context.Context, iv *Interview) *Debrief {
 	}
 	s.addUsage(ctx, iv.ID, d.Usage)
 	d.Usage = iv.Usage.Add(d.Usage)
+	d.GraderNote = GraderNote(d.GradedBy, m.Name())
 	Recommend(d)
 	return d
 }

@@ -7,35 +7,35 @@ package agent
 // set under agent/testdata/devset.
 var gradeWeights = Weights{
 	W: []float64{
-		0.5378979500180815,      // bias
-		0.46115122213838666,     // strong_deeds
-		0.4598820625311752,      // weak_deeds
-		-0.020565164408717664,   // we_share
-		0.20465697250050185,     // outcome
-		-0.00026823131057703155, // comparisons
-		0,                       // implausible
-		0.0956008271451706,      // reflections
-		-0.2875412782971414,     // no_reflection
-		0.20100197266685393,     // lasting
-		0.17330333735654838,     // specific
-		0.07105833858603153,     // hedges
-		0.1556720828775587,      // forgotten
-		-0.6549202904358215,     // hypothetical
-		0.1606509663879216,      // names
-		-0.6826942237964628,     // recital
-		1.0065990495313144,      // length
-		-0.39259929368837515,    // no_measure
-		-0.2693909192626218,     // follow_ups
-		0.35566885767066286,     // lesson_detail
-		0.07535692314466076,     // impact_detail
-		-0.014120135001251649,   // approximate
-		0.0017846534100098323,   // scope_margin
-		-0.26821208320289047,    // hype
-		0.18081839198255734,     // numbers
-		-0.23535088621767297,    // others_failed
-		-0.006739553279824147,   // inaction
-		-0.16294641956995046,    // general
-		-0.08103769448666609,    // deflections
+		0.5683876001394769,    // bias
+		0.4242087721418704,    // strong_deeds
+		0.49326859867384937,   // weak_deeds
+		-0.008942968997828454, // we_share
+		0.2069298069888789,    // outcome
+		0,                     // comparisons
+		0,                     // implausible
+		0.10117003218588022,   // reflections
+		-0.2835558645015526,   // no_reflection
+		0.1802042221944749,    // lasting
+		0.18113458630673032,   // specific
+		0,                     // hedges
+		0,                     // forgotten
+		-0.5805800571622789,   // hypothetical
+		0,                     // names
+		-0.6887099072640434,   // recital
+		1.0570541502973556,    // length
+		-0.4163129714374596,   // no_measure
+		-0.29358303586104617,  // follow_ups
+		0.3255235244331996,    // lesson_detail
+		0.06587208452896462,   // impact_detail
+		0.014293407482383162,  // approximate
+		0.017531426109823663,  // scope_margin
+		-0.23839598079147833,  // hype
+		0.17607184405116422,   // numbers
+		-0.23929367810320307,  // others_failed
+		0,                     // inaction
+		-0.1364738566620269,   // general
+		0,                     // deflections
 	},
-	Cuts: [3]float64{1.6307408954759144, 2.411099901109388, 3.382315480418092},
+	Cuts: [3]float64{1.4503130150705679, 2.404792259467966, 3.366616567026325},
 }

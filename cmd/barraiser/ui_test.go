@@ -139,6 +139,15 @@ func TestBrowserInterview(t *testing.T) {
 	if !strings.Contains(page, `<b id="injected">bold</b>`) {
 		t.Error("candidate text with markup is not shown literally")
 	}
+	// The page says the rules graded it, that this is a heuristic reading,
+	// and how to have a model grade instead.
+	note, err := chromedp.Run(ctx, chromedp.Text(tid("grader-note")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(note, "built-in rules") || !strings.Contains(note, "heuristic") || !strings.Contains(note, "OPENAI_API_KEY") {
+		t.Errorf("grader note %q does not say who graded and how to turn a model on", note)
+	}
 	screenshot(t, ctx, "debrief.png")
 
 	// After a reload the interview is in the history.

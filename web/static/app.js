@@ -612,7 +612,8 @@
     if (iv.status === 'grading') detail = 'Interview finished: grading';
     else if (iv.status === 'complete') detail = `Completed ${fmtDate(iv.updated_at)}`.trim();
     else if (q) {
-      const where = q.follow_up ? `follow-up ${q.follow_up} of up to ${MAX_FOLLOW_UPS}` : 'opening question';
+      const where = q.probe === 'real_example' ? 'a real example, please'
+        : q.follow_up ? `follow-up ${q.follow_up} of up to ${MAX_FOLLOW_UPS}` : 'opening question';
       detail = `Principle ${current + 1} of ${planned.length}: ${principleName(s, q.principle)} · ${where}`;
     }
     $('progress-detail').textContent = detail;
@@ -717,6 +718,7 @@
           'At least one principle scored 1 or raised a red flag, so the recommendation is capped at No hire whatever the average.',
         ]),
         el('p', { class: 'summary', text: d.summary }),
+        d.grader_note && el('p', { class: 'grader-note', 'data-testid': 'grader-note', text: d.grader_note }),
         graded && el('p', { class: 'hint', text: graded }),
       ]),
       el('div', { class: 'grades' }, (d.principles || []).map((g) => gradeCard(s, g))),
