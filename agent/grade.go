@@ -50,7 +50,11 @@ func ReadStory(in GradeInput) Reading {
 
 // GradeWeights returns a copy of the fitted weights the rules grade with.
 func GradeWeights() Weights {
-	return Weights{W: slices.Clone(gradeWeights.W), Cuts: gradeWeights.Cuts}
+	w := gradeWeights
+	for k := range w.W {
+		w.W[k] = slices.Clone(w.W[k])
+	}
+	return w
 }
 
 // GradeRules grades one principle from its turns with the rules alone. It is

@@ -126,35 +126,45 @@ func read(level Level, a Analysis, stance bool) Reading {
 	return r
 }
 
-// Weights score a Reading: one weight per feature, in the order of
-// FeatureNames, and the three cut points on the weighted sum between
-// scores 1|2, 2|3 and 3|4.
+// Weights score a Reading. The 1–4 scale has three steps, and each step
+// has its own row of feature weights, in the order of FeatureNames, and its
+// own cut point: row k says whether a story is above k. What separates a 1
+// from a 2 (a real event, no red flag) is not what separates a 3 from a 4
+// (numbers against a baseline, a specific lesson), so one line through all
+// four would blur both.
 type Weights struct {
-	W    []float64
+	W    [3][]float64
 	Cuts [3]float64
 }
 
-// Value is the weighted sum of the features before the cut points, the
-// level's point and the ceiling.
-func (r Reading) Value(w *Weights) float64 {
+// Values are the weighted sums of the features for each step.
+func (r Reading) Values(w *Weights) [3]float64 {
 	if w == nil {
 		w = &gradeWeights
 	}
-	v := 0.0
-	for i, x := range r.Features[:min(len(r.Features), len(w.W))] {
-		v += w.W[i] * x
+	var out [3]float64
+	for k := range out {
+		for i, x := range r.Features[:min(len(r.Features), len(w.W[k]))] {
+			out[k] += w.W[k][i] * x
+		}
 	}
-	return v
+	return out
 }
 
 // Score is the 1–4 grade the reading gives with weights w (nil for the
-// fitted defaults): the weighted sum placed between the cut points, a point
-// off below the level's scope, and no more than the ceiling.
+// fitted defaults): one point for each step whose weighted sum reaches its
+// cut, a point off below the level's scope, and no more than the ceiling.
 func (r Reading) Score(w *Weights) int {
 	if w == nil {
 		w = &gradeWeights
 	}
-	return r.limit(w.band(r.Value(w)))
+	sc := 1
+	for k, v := range r.Values(w) {
+		if v >= w.Cuts[k] {
+			sc++
+		}
+	}
+	return r.limit(sc)
 }
 
 func (r Reading) limit(sc int) int {
@@ -162,17 +172,6 @@ func (r Reading) limit(sc int) int {
 		sc--
 	}
 	return max(1, min(sc, 4, r.Ceiling))
-}
-
-// band places a weighted sum on the 1–4 scale.
-func (w *Weights) band(v float64) int {
-	sc := 1
-	for _, c := range w.Cuts {
-		if v >= c {
-			sc++
-		}
-	}
-	return sc
 }
 
 // FeatureSigns says which way each feature may push a score, in the order
@@ -211,31 +210,56 @@ var FeatureSigns = []float64{
 	-1, // deflections
 }
 
-// FitWeights fits weights to labelled readings. The feature weights
-// minimise the squared distance between each reading's weighted sum and its
-// target plus ridge times the squared weights (the bias is not shrunk),
-// each weight held to the sign FeatureSigns allows; coordinate descent
-// solves it. The cut points are then moved, one at a time, to where they
-// minimise the mean absolute error on the same readings, since regression
-// pulls the extremes toward the middle. Readings whose score their ceiling
-// decides are best left out, and targets of readings below their level
-// raised by the point they lose.
+// FitWeights fits weights to labelled readings: for each step k of the
+// scale, a row of weights that minimises the squared distance between each
+// reading's weighted sum and 1 when its target is above k (0 when not),
+// plus ridge times the squared weights (the bias is not shrunk), each weight
+// held to the sign FeatureSigns allows; coordinate descent solves it. The
+// step's cut point is then set where it misclassifies the fewest readings.
+// Readings whose score their ceiling decides are best left out, and
+// targets of readings below their level raised by the point they lose.
 func FitWeights(xs [][]float64, ys []float64, ridge float64) Weights {
 	n := len(FeatureNames)
-	// Gram matrix and moments: the objective is wᵀ(XᵀX)w − 2wᵀXᵀy + λ|w|².
-	g := make([][]float64, n)
+	g := make([][]float64, n) // XᵀX, shared by the three steps
 	for i := range g {
 		g[i] = make([]float64, n)
 	}
-	b := make([]float64, n)
-	for k, x := range xs {
+	for _, x := range xs {
 		for i := range n {
 			for j := range n {
 				g[i][j] += x[i] * x[j]
 			}
-			b[i] += x[i] * ys[k]
 		}
 	}
+	var fit Weights
+	for k := range fit.W {
+		above := make([]float64, len(ys))
+		b := make([]float64, n)
+		for m, x := range xs {
+			if ys[m] > float64(k+1) {
+				above[m] = 1
+			}
+			for i := range n {
+				b[i] += x[i] * above[m]
+			}
+		}
+		fit.W[k] = ridgeWithSigns(g, b, ridge)
+		vs := make([]float64, len(xs))
+		for m, x := range xs {
+			for i := range n {
+				vs[m] += fit.W[k][i] * x[i]
+			}
+		}
+		fit.Cuts[k] = bestCut(vs, above)
+	}
+	return fit
+}
+
+// ridgeWithSigns minimises wᵀGw − 2wᵀb + ridge·|w|² (the bias, w[0], is not
+// shrunk) with each weight held to the sign FeatureSigns allows, by
+// coordinate descent.
+func ridgeWithSigns(g [][]float64, b []float64, ridge float64) []float64 {
+	n := len(b)
 	w := make([]float64, n)
 	for range 20000 {
 		change := 0.0
@@ -264,54 +288,34 @@ func FitWeights(xs [][]float64, ys []float64, ridge float64) Weights {
 			break
 		}
 	}
-	fit := Weights{W: w, Cuts: [3]float64{1.5, 2.5, 3.5}}
-	vs := make([]float64, len(xs))
-	for k, x := range xs {
-		vs[k] = Reading{Features: x}.Value(&fit)
-	}
-	fit.Cuts = fitCuts(vs, ys, fit.Cuts)
-	return fit
+	return w
 }
 
-// fitCuts moves each cut point in turn to the midpoint between two values
-// that most lowers the absolute error, until none moves.
-func fitCuts(vs, ys []float64, cuts [3]float64) [3]float64 {
+// bestCut returns the midpoint between two weighted sums that misclassifies
+// the fewest readings (above is 1 for a reading above the step), preferring
+// the one nearest 0.5 among equals.
+func bestCut(vs, above []float64) float64 {
 	sorted := slices.Clone(vs)
 	slices.Sort(sorted)
-	var cands []float64
-	for i := 1; i < len(sorted); i++ {
-		if sorted[i] > sorted[i-1] {
-			cands = append(cands, (sorted[i]+sorted[i-1])/2)
-		}
-	}
-	loss := func(c [3]float64) float64 {
-		w := Weights{Cuts: c}
-		l := 0.0
-		for k, v := range vs {
-			l += math.Abs(float64(w.band(v)) - min(ys[k], 4))
-		}
-		return l
-	}
-	best := loss(cuts)
-	for range 10 {
-		moved := false
-		for i := range cuts {
-			for _, c := range cands {
-				if i > 0 && c <= cuts[i-1] || i < 2 && c >= cuts[i+1] {
-					continue
-				}
-				try := cuts
-				try[i] = c
-				if l := loss(try); l < best-1e-9 {
-					best, cuts, moved = l, try, true
-				}
+	best, bestErr := 0.5, math.MaxInt
+	try := func(c float64) {
+		e := 0
+		for m, v := range vs {
+			if (v >= c) != (above[m] == 1) {
+				e++
 			}
 		}
-		if !moved {
-			break
+		if e < bestErr || e == bestErr && math.Abs(c-0.5) < math.Abs(best-0.5) {
+			best, bestErr = c, e
 		}
 	}
-	return cuts
+	try(0.5)
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] > sorted[i-1] {
+			try((sorted[i] + sorted[i-1]) / 2)
+		}
+	}
+	return best
 }
 
 func b2f(b bool) float64 {

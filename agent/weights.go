@@ -2,40 +2,104 @@
 
 package agent
 
-// gradeWeights are the rules grader's feature weights, in the order of
-// FeatureNames, and cut points, fitted by FitWeights on the development
-// set under agent/testdata/devset.
+// gradeWeights are the rules grader's weights, one row per step of the
+// scale in the order of FeatureNames, and the steps' cut points, fitted by
+// FitWeights on the development set under agent/testdata/devset.
 var gradeWeights = Weights{
-	W: []float64{
-		0.5683876001394769,    // bias
-		0.4242087721418704,    // strong_deeds
-		0.49326859867384937,   // weak_deeds
-		-0.008942968997828454, // we_share
-		0.2069298069888789,    // outcome
-		0,                     // comparisons
-		0,                     // implausible
-		0.10117003218588022,   // reflections
-		-0.2835558645015526,   // no_reflection
-		0.1802042221944749,    // lasting
-		0.18113458630673032,   // specific
-		0,                     // hedges
-		0,                     // forgotten
-		-0.5805800571622789,   // hypothetical
-		0,                     // names
-		-0.6887099072640434,   // recital
-		1.0570541502973556,    // length
-		-0.4163129714374596,   // no_measure
-		-0.29358303586104617,  // follow_ups
-		0.3255235244331996,    // lesson_detail
-		0.06587208452896462,   // impact_detail
-		0.014293407482383162,  // approximate
-		0.017531426109823663,  // scope_margin
-		-0.23839598079147833,  // hype
-		0.17607184405116422,   // numbers
-		-0.23929367810320307,  // others_failed
-		0,                     // inaction
-		-0.1364738566620269,   // general
-		0,                     // deflections
+	W: [3][]float64{
+		{ // above 1
+			0.7666734290231003,    // bias
+			0.04949997911685122,   // strong_deeds
+			0.1282905331974908,    // weak_deeds
+			0,                     // we_share
+			0.08541770753789293,   // outcome
+			0,                     // comparisons
+			0,                     // implausible
+			0.0015070423241790721, // reflections
+			-0.16427531584364144,  // no_reflection
+			0.00213902265527138,   // lasting
+			0.01306645416207048,   // specific
+			0,                     // hedges
+			0,                     // forgotten
+			-0.4728710771699787,   // hypothetical
+			0,                     // names
+			-0.35032777464623605,  // recital
+			-0.02179873017621714,  // length
+			-0.22811956409684192,  // no_measure
+			0.0390137882041855,    // follow_ups
+			0,                     // lesson_detail
+			0,                     // impact_detail
+			0.10668259287708878,   // approximate
+			0,                     // scope_margin
+			0,                     // hype
+			0.010838874071146367,  // numbers
+			-0.13183274766090589,  // others_failed
+			0,                     // inaction
+			-0.005218675814713027, // general
+			0,                     // deflections
+		},
+		{ // above 2
+			-0.27115755674506886,  // bias
+			0.1919914115632901,    // strong_deeds
+			0.12534294357358033,   // weak_deeds
+			-0.0827136468608098,   // we_share
+			0.17255912640188462,   // outcome
+			0,                     // comparisons
+			0,                     // implausible
+			0,                     // reflections
+			-0.16038007969148718,  // no_reflection
+			0.14562870362270766,   // lasting
+			0.08587144810797442,   // specific
+			0,                     // hedges
+			-0.1591148112281588,   // forgotten
+			-0.1288810171872918,   // hypothetical
+			-0.09305591904457383,  // names
+			-0.16911907002285195,  // recital
+			0.08712027384615262,   // length
+			-0.15670515493314177,  // no_measure
+			0.11113419301084658,   // follow_ups
+			0.2526689015799836,    // lesson_detail
+			0,                     // impact_detail
+			0.03820850452867051,   // approximate
+			0.03787402290248292,   // scope_margin
+			-0.23923192111720837,  // hype
+			0.05135678549474145,   // numbers
+			-0.034748608878056315, // others_failed
+			0,                     // inaction
+			-0.05696571057707989,  // general
+			-0.052950148967749675, // deflections
+		},
+		{ // above 3
+			-0.798105915613735,     // bias
+			0.09314384097909291,    // strong_deeds
+			0.276353181492927,      // weak_deeds
+			-0.0070176160001698355, // we_share
+			0,                      // outcome
+			0.003500088876147424,   // comparisons
+			0,                      // implausible
+			0.1431272742228667,     // reflections
+			0,                      // no_reflection
+			0.0033083157806838774,  // lasting
+			0.07680385952465749,    // specific
+			-0.09463633938765169,   // hedges
+			0,                      // forgotten
+			0,                      // hypothetical
+			0,                      // names
+			-0.1757029065321268,    // recital
+			1.0139762520429634,     // length
+			-0.05358730419837878,   // no_measure
+			-0.4364208218324506,    // follow_ups
+			0,                      // lesson_detail
+			0.10337628134774426,    // impact_detail
+			-0.09265186474160023,   // approximate
+			0.04203709854301157,    // scope_margin
+			-0.07209439614181422,   // hype
+			0.09910222576395039,    // numbers
+			-0.08848564413535626,   // others_failed
+			0,                      // inaction
+			-0.007554046024442466,  // general
+			0,                      // deflections
+		},
 	},
-	Cuts: [3]float64{1.4503130150705679, 2.404792259467966, 3.366616567026325},
+	Cuts: [3]float64{0.6114421151031182, 0.5231376642770433, 0.5163197600246794},
 }
