@@ -126,9 +126,9 @@ func read(level Level, a Analysis, stance bool) Reading {
 	return r
 }
 
-// Weights score a Reading. The 1–4 scale has three steps, and each step
-// has its own row of feature weights, in the order of FeatureNames, and its
-// own cut point: row k says whether a story is above k. What separates a 1
+// Weights score a Reading. The 1–4 scale has three steps, each with a row
+// of feature weights, in the order of FeatureNames, and a cut point: row k
+// says whether a story is above k. What separates a 1
 // from a 2 (a real event, no red flag) is not what separates a 3 from a 4
 // (numbers against a baseline, a specific lesson), so one line through all
 // four would blur both.
