@@ -4,8 +4,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"time"
 	"testing"
+	"time"
 )
 
 func candidate(seq int, text string) Turn {
