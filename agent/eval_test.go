@@ -64,8 +64,11 @@ func (e evalEntry) texts() []string {
 
 // evalSet is one file of labelled answers.
 type evalSet struct {
-	name    string
-	own     bool // written for this project, under agent/testdata
+	name string
+	// train is true for our development set (testdata/devset), the only
+	// answers the weights are fitted on; blind and shared sets only measure.
+	train   bool
+	shared  bool // from shared/eval, beside the repository
 	entries []evalEntry
 }
 
@@ -75,15 +78,18 @@ type evalSet struct {
 func labelledSets(t *testing.T) []evalSet {
 	t.Helper()
 	var sets []evalSet
-	for _, dir := range []string{filepath.Join("testdata", "devset"), filepath.Join("testdata", "blind")} {
-		sets = append(sets, readSets(t, dir, true)...)
-	}
+	sets = append(sets, readSets(t, filepath.Join("testdata", "devset"), "devset/", true)...)
+	sets = append(sets, readSets(t, filepath.Join("testdata", "blind"), "blind/", false)...)
 	shared := sharedEvalDir()
 	if shared == "" && os.Getenv("CI") != "" {
 		t.Fatal("CI must run the evaluation, but shared/eval was not found beside the repository")
 	}
 	if shared != "" {
-		sets = append(sets, readSets(t, shared, false)...)
+		shared := readSets(t, shared, "", false)
+		for i := range shared {
+			shared[i].shared = true
+		}
+		sets = append(sets, shared...)
 	}
 	return sets
 }
@@ -103,7 +109,7 @@ func sharedEvalDir() string {
 	return ""
 }
 
-func readSets(t *testing.T, dir string, own bool) []evalSet {
+func readSets(t *testing.T, dir, prefix string, train bool) []evalSet {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	var out []evalSet
@@ -116,11 +122,8 @@ func readSets(t *testing.T, dir string, own bool) []evalSet {
 		if err := json.Unmarshal(b, &es); err != nil {
 			t.Fatalf("parse %s: %v", f, err)
 		}
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		if own {
-			name = filepath.Base(dir) + "/" + name
-		}
-		out = append(out, evalSet{name: name, own: own, entries: es})
+		name := prefix + strings.TrimSuffix(filepath.Base(f), ".json")
+		out = append(out, evalSet{name: name, train: train, entries: es})
 	}
 	return out
 }
@@ -130,7 +133,7 @@ func sharedSets(t *testing.T) []evalSet {
 	t.Helper()
 	var out []evalSet
 	for _, s := range labelledSets(t) {
-		if !s.own {
+		if s.shared {
 			out = append(out, s)
 		}
 	}
@@ -245,10 +248,10 @@ func probeAnswer(e evalEntry, g agent.Gap, used map[string]bool) string {
 // TestEvalSet drives every labelled answer of every set through a
 // one-principle interview with the rules interviewer and reports, per set
 // and per principle, how the grades compare with the labels: as the product
-// grades (weights fitted on our own set) and leave-one-principle-out (each
-// principle scored with weights fitted without its answers). It fails when
-// a set misses the targets on the aggregate, never on a single entry: our
-// own set is held to them leave-one-principle-out, the shared sets both ways.
+// grades (weights fitted on our development set) and leave-one-principle-out
+// (each principle scored with weights fitted without its answers). It
+// checks the aggregate, never a single entry: the development set
+// leave-one-principle-out, the blind and shared sets both ways.
 func TestEvalSet(t *testing.T) {
 	all := drivenSets(t)
 	if len(all) == 0 {
@@ -279,7 +282,7 @@ func TestEvalSet(t *testing.T) {
 		for _, p := range principlesOf(held) {
 			t.Logf("  %-46s %s", p, measure(filterPrinciple(held, p)))
 		}
-		if all[indexOfSet(all, set)].own {
+		if all[indexOfSet(all, set)].train {
 			own, ownLOPO = append(own, shipped...), append(ownLOPO, held...)
 			continue
 		}
@@ -299,7 +302,7 @@ func TestEvalSet(t *testing.T) {
 func TestGradeWeights(t *testing.T) {
 	var own []drivenEntry
 	for _, d := range drivenSets(t) {
-		if d.own {
+		if d.train {
 			own = append(own, d)
 		}
 	}
@@ -349,7 +352,7 @@ var update = flag.Bool("update", false, "rewrite agent/weights.go from the devel
 // rules' reading of its story.
 type drivenEntry struct {
 	set     string
-	own     bool
+	train   bool
 	e       evalEntry
 	r       interviewResult
 	reading agent.Reading
@@ -372,7 +375,7 @@ func drivenSets(t *testing.T) []drivenEntry {
 				p, _ := svc.Retriever.Principle(e.Principle)
 				turns := r.iv.PrincipleTurns(p.ID)
 				rd := agent.ReadStory(agent.GradeInput{Principle: p, Role: e.role(), Level: agent.Level(e.Level), Turns: turns, Analysis: agent.Analyze(turns)})
-				driven.entries = append(driven.entries, drivenEntry{set: set.name, own: set.own, e: e, r: r, reading: rd})
+				driven.entries = append(driven.entries, drivenEntry{set: set.name, train: set.train, e: e, r: r, reading: rd})
 			}
 		}
 	})
@@ -412,7 +415,7 @@ func leaveOnePrincipleOut(all []drivenEntry) []int {
 		if !ok {
 			var train []drivenEntry
 			for _, o := range all {
-				if o.own && o.e.Principle != d.e.Principle {
+				if o.train && o.e.Principle != d.e.Principle {
 					train = append(train, o)
 				}
 			}
