@@ -18,7 +18,7 @@ func (s assessment) strengths() []string {
 		out = append(out, fmt.Sprintf("You told it in the first person with concrete steps you took yourself (%s).", list(s.strongVerbs(), 5)))
 	}
 	if sen, ok := s.first(func(x Sentence) bool { return x.Compared > 0 }); ok {
-		out = append(out, fmt.Sprintf("The result is measured against a baseline, not asserted: %q.", quoted(sen.Text, 160)))
+		out = append(out, fmt.Sprintf("You gave a starting point to judge the result against, not just a claim: %q.", quoted(sen.Text, 160)))
 	}
 	if sen, ok := s.first(func(x Sentence) bool { return x.Reflection }); ok && a.Reflection {
 		out = append(out, fmt.Sprintf("You said what you learned or would change: %q.", quoted(sen.Text, 160)))

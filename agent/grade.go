@@ -88,7 +88,7 @@ func (s assessment) grade(role Role) PrincipleGrade {
 
 // heldStance returns the sentences that voice a view against the principle
 // and that the candidate does not go on to act against: "it was not my job,
-// so I left it" is held; "it was not my job, but I took it over" is not.
+// so I left it" is held; "it was not my job, but I handled it anyway" is not.
 func heldStance(ss []Sentence, cues []string) []Sentence {
 	var out []Sentence
 	for i, sen := range ss {

@@ -168,7 +168,7 @@ var forgetCues = []string{" don't remember", " do not remember", " can't remembe
 var situationCues = []string{
 	"i'm a ", "i'm an ", "i am a ", "i am an ", "i was a ", "i was an ", "i was the ", "i was on ",
 	"as the ", "as a ", "as an ", "i work on ", "i work at ", "i work in ", "i worked on ", "i worked at ",
-	"i manage ", "i managed ", "i lead ", "i run ", "my team", "our team", "my company", "our company",
+	"i manage ", "i lead ", "i managed ", "i run ", "my team", "our team", "my company", "our company",
 	"my last ", "my current ", "my previous ", "at my ", "last year", "last spring", "last summer",
 	"last fall", "last autumn", "last winter", "last quarter", "last month", "in early ", "in late ",
 	"years ago", "when i joined", "when i was", "our service", "our product",

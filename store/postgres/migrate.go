@@ -15,7 +15,7 @@ import (
 
 // Migrate applies every pending migration of migrations.Postgres to the
 // database at databaseURL. It holds a PostgreSQL advisory lock while it
-// runs, so that replicas starting together migrate one at a time; a
+// runs, so that replicas starting together migrate in turn; a
 // process that finds the lock taken retries every second for up to five
 // minutes. The role must be allowed to CREATE EXTENSION vector, unless the
 // extension already exists.

@@ -219,7 +219,7 @@ func (db *DB) ensureIndexes(ctx context.Context, embedder string, dim int, ixs [
 	return nil
 }
 
-// dropIndexes drops the named indexes concurrently, one at a time, so that
+// dropIndexes drops the named indexes concurrently and in turn, so that
 // searches and writes go on meanwhile (a plain DROP INDEX would block even
 // reads of the table until it commits), under the advisory lock held for
 // the session.

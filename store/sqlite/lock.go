@@ -46,7 +46,7 @@ func flock(f *os.File, how int) error {
 
 // waitLock takes the exclusive lock of the file at path, polling until it
 // holds it or ctx is done, so that processes opening the same data
-// directory set it up one at a time. Closing the returned file releases it.
+// directory set it up in turn. Closing the returned file releases it.
 func waitLock(ctx context.Context, path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
