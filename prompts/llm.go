@@ -84,7 +84,7 @@ func AskFollowUp(d AskData) string {
 
 // Decide renders the user message asking whether and where to probe.
 func Decide(d DecideData) string {
-	return Render("llm_decide_v1.tmpl", withTranscript(d.Context, d.Facts, d))
+	return Render("llm_decide_v2.tmpl", withTranscript(d.Context, d.Facts, d))
 }
 
 // Grade renders the user message asking for a principle's grade.
