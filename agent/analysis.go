@@ -489,8 +489,6 @@ func isUnit(w string) bool {
 
 var unitStop = setOf("a", "an", "and", "to", "of", "in", "the", "or", "for", "per", "on", "at", "by", "from", "with", "into", "than", "as")
 
-// relativeLead words before "I" make the clause a description: "what I found".
-var relativeLead = setOf("lesson", "what", "thing", "takeaway", "that", "which")
 
 func isYear(s string) bool {
 	s = strings.TrimSuffix(s, "s")
