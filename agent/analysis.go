@@ -489,7 +489,6 @@ func isUnit(w string) bool {
 
 var unitStop = setOf("a", "an", "and", "to", "of", "in", "the", "or", "for", "per", "on", "at", "by", "from", "with", "into", "than", "as")
 
-
 func isYear(s string) bool {
 	s = strings.TrimSuffix(s, "s")
 	if len(s) != 4 {
