@@ -51,7 +51,7 @@ var specificCandidate = trialCandidate{
 // hire and a specific one hire or better, each with reasons that quote the
 // candidate's own words.
 func TestFreshStoriesAsANewUser(t *testing.T) {
-	m := startArgs(t, nil)
+	m := startMain(t, t.TempDir())
 	c := newClient(t, m.Server.URL())
 	play := func(cand trialCandidate) *agent.Debrief {
 		iv := c.create(`{"role":"sde","level":"L5","principles":["earn-trust"]}`)
