@@ -101,6 +101,8 @@ type Sentence struct {
 	Forgot       bool
 	NoReflection bool
 	Blames       bool
+	Approximate  int
+	Hype         int
 	General      int
 	OthersFailed int
 	Inaction     int
@@ -187,11 +189,11 @@ func (a *Analysis) add(s Sentence, seenVerb map[string]bool) {
 	if s.Impact && (len(s.Metrics) > 0 || properNouns(s.Text) > 0 || containsAny(s.lower, groupCues)) {
 		a.ImpactDetail++
 	}
-	a.Approximate += approximations(s.lower)
+	a.Approximate += s.Approximate
 	a.OthersFailed += s.OthersFailed
 	a.General += s.General
 	a.Inaction += s.Inaction
-	a.Hype += countAny(" "+s.lower+" ", hypeCues)
+	a.Hype += s.Hype
 	a.NoReflection = a.NoReflection || s.NoReflection
 	a.Impact = a.Impact || s.Impact
 	a.WeCount += s.We
@@ -244,7 +246,10 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 			s.We++
 		}
 	}
-	cs := clauses(text)
+	nums := numberFields(lower)
+	s.Approximate = approximations(nums)
+	s.Hype = countAny(padded, hypeCues)
+	cs := clauses(lower)
 	reflective := containsAny(padded, hindsightCues)
 	for _, c := range cs {
 		if ok, strong := c.deed(); ok {
@@ -281,7 +286,7 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 			s.Impact = true
 		}
 	}
-	for _, cmp := range comparisons(text) {
+	for _, cmp := range comparisons(nums) {
 		if cmp.implausible != "" {
 			s.Implausible = cmp.implausible
 			continue
@@ -365,8 +370,7 @@ func deflects(text string) bool {
 
 // approximations counts numbers given as rough: "about 40", "roughly
 // half", "a few hundred".
-func approximations(lower string) int {
-	ws := numberFields(lower)
+func approximations(ws []string) int {
 	n := 0
 	for i := 0; i+1 < len(ws); i++ {
 		if !approximators[ws[i]] {

@@ -41,7 +41,8 @@ const (
 var clauseBreaks = setOf("and", "but", "so", "then", "because", "while", "although", "though", "which", "until",
 	"after", "before", "once", "since", "whereas", "yet", "or", "when")
 
-// clauses splits a sentence's words into clauses. Punctuation that splits
+// clauses splits a sentence, lowercased with curly apostrophes made
+// straight, into clauses. Punctuation that splits
 // clauses is passed as separate tokens by clauseTokens. A clause that opens
 // with a past verb shares the subject before it; at the start of a sentence
 // that is "I", as in a story told in fragments: "Wrote a proposal."
@@ -61,7 +62,7 @@ func clauses(sentence string) []clause {
 		cur = nil
 	}
 	for _, w := range clauseTokens(sentence) {
-		if w == "," || w == ";" || w == ":" || w == "—" || w == "-" || clauseBreaks[w] {
+		if w == "," || w == ";" || w == ":" || w == "—" || clauseBreaks[w] {
 			flush()
 			continue
 		}
@@ -71,10 +72,9 @@ func clauses(sentence string) []clause {
 	return out
 }
 
-// clauseTokens lowercases and splits a sentence into words, keeping commas,
+// clauseTokens splits a lowercased sentence into words, keeping commas,
 // semicolons, colons and dashes as tokens of their own.
 func clauseTokens(s string) []string {
-	s = strings.ToLower(strings.ReplaceAll(s, "’", "'"))
 	var out []string
 	for _, f := range strings.Fields(s) {
 		trail := ""

@@ -28,6 +28,12 @@ func ClosedGaps(a Analysis) map[Gap]bool {
 	return out
 }
 
+// Recites reports principle names recited instead of a story: four or
+// more, without both an action of the candidate's and a result.
+func (a Analysis) Recites() bool {
+	return a.PrincipleNames >= 4 && !(a.Action && a.Result)
+}
+
 // NotAPastEvent reports an answer that describes what the candidate would
 // do or usually does, or gives advice, rather than telling what happened.
 func NotAPastEvent(a Analysis) bool {

@@ -50,7 +50,7 @@ func checkModelGrade(g PrincipleGrade, in GradeInput, fallback []Evidence) hardC
 		flags = append(flags, FlagInjection)
 		concerns = append(concerns, injectionConcern(a))
 	}
-	if a.PrincipleNames >= 4 && !(a.Action && a.Result) {
+	if a.Recites() {
 		score = min(score, stuffingCap)
 		flags = append(flags, FlagStuffing)
 		concerns = append(concerns, fmt.Sprintf("The answer names %d Leadership Principles instead of telling a story of what you did and how it ended.", a.PrincipleNames))

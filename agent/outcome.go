@@ -103,15 +103,12 @@ func readQuantity(ws []string, i int) (quantity, bool) {
 // 31%", "3 hours instead of 11", "$14M a year".
 type comparison struct {
 	q           quantity
-	decrease    bool
-	increase    bool
 	implausible string // why the claim cannot be right; "" when it can
 }
 
-// comparisons finds the numeric comparisons in a sentence and judges each
-// one's plausibility.
-func comparisons(sentence string) []comparison {
-	ws := numberFields(sentence)
+// comparisons finds the numeric comparisons among a sentence's number
+// fields (numberFields) and judges each one's plausibility.
+func comparisons(ws []string) []comparison {
 	var out []comparison
 	dir := direction(ws)
 	for i := range ws {
@@ -122,9 +119,7 @@ func comparisons(sentence string) []comparison {
 		if !comparedAt(ws, i, q) {
 			continue
 		}
-		c := comparison{q: q, decrease: dir < 0, increase: dir > 0}
-		c.implausible = implausibility(ws, q, dir)
-		out = append(out, c)
+		out = append(out, comparison{q: q, implausible: implausibility(ws, q, dir)})
 	}
 	return out
 }

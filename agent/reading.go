@@ -99,9 +99,9 @@ func read(level Level, a Analysis, stance bool) Reading {
 	switch {
 	case a.Injection:
 		limit(1, FlagInjection)
-	case a.PrincipleNames >= 4 && !(a.Action && a.Result):
+	case a.Recites():
 		limit(1, FlagStuffing)
-	case a.Hypothetical >= 2 && a.Hypothetical > a.PastClauses && a.StrongDeeds < 2:
+	case NotAPastEvent(a):
 		limit(1, FlagNotAnEvent)
 	case stance:
 		limit(1, FlagAntiStance)

@@ -51,35 +51,38 @@ func storyScope(text string) int {
 		}
 		switch {
 		case staffWords[next] || prev == "team of" || prev == "org of" || prev == "organization of" || prev == "group of":
-			switch {
-			case q.value >= 100:
-				raise(ScopeCompany)
-			case q.value >= 30:
-				raise(ScopeOrg)
-			case q.value >= 10:
-				raise(ScopeTeams)
-			case q.value >= 3:
-				raise(ScopeTeam)
-			}
+			raise(tierOf(q.value, staffTiers))
 		case unitWords[next]:
-			switch {
-			case q.value >= 10:
-				raise(ScopeOrg)
-			case q.value >= 2:
-				raise(ScopeTeams)
-			}
+			raise(tierOf(q.value, unitTiers))
 		case q.money:
-			switch {
-			case q.value >= 50e6:
-				raise(ScopeCompany)
-			case q.value >= 10e6:
-				raise(ScopeOrg)
-			case q.value >= 1e6:
-				raise(ScopeTeams)
-			}
+			raise(tierOf(q.value, moneyTiers))
 		}
 	}
 	return tier
+}
+
+// A tierStep raises a story to tier once a count reaches at.
+type tierStep struct {
+	at   float64
+	tier int
+}
+
+// The counts that raise a story's scope, largest first: staff, groups of
+// staff (teams, sites, regions), and money at stake.
+var (
+	staffTiers = []tierStep{{100, ScopeCompany}, {30, ScopeOrg}, {10, ScopeTeams}, {3, ScopeTeam}}
+	unitTiers  = []tierStep{{10, ScopeOrg}, {2, ScopeTeams}}
+	moneyTiers = []tierStep{{50e6, ScopeCompany}, {10e6, ScopeOrg}, {1e6, ScopeTeams}}
+)
+
+// tierOf is the tier the first step v reaches gives, or ScopeTask.
+func tierOf(v float64, steps []tierStep) int {
+	for _, s := range steps {
+		if v >= s.at {
+			return s.tier
+		}
+	}
+	return ScopeTask
 }
 
 // LevelScope is the smallest scope a story should show at a level: a story
