@@ -82,6 +82,7 @@ type Sentence struct {
 	Text         string
 	Answers      Gap // the probe this sentence answers; "" for the opening
 	lower        string
+	group        bool // names a group a change reached: a team, a site, every new hire
 	Situation    bool
 	Task         bool
 	Actions      []string // verbs of the candidate's own deeds
@@ -128,24 +129,25 @@ func Analyze(turns []Turn) Analysis {
 		}
 		text.WriteString(t.Text)
 		text.WriteByte('\n')
-		lowerTurn := strings.ToLower(t.Text)
+		n := make([]int, turnCues.counts)
+		turnCues.count(" "+strings.ToLower(t.Text)+" ", n)
 		a.Words += len(strings.Fields(t.Text))
-		for _, n := range principleNames {
-			if !seenName[n] && strings.Contains(lowerTurn, n) {
-				seenName[n] = true
+		for i, name := range principleNames {
+			if !seenName[name] && n[cueName+i] > 0 {
+				seenName[name] = true
 				a.PrincipleNames++
 			}
 		}
-		a.Buzzwords += countAny(lowerTurn, buzzwords)
-		a.Hedges += countAny(" "+lowerTurn+" ", hedgeCues)
+		a.Buzzwords += n[cueBuzzword]
+		a.Hedges += n[cueHedge]
 		a.Headings += countHeadings(t.Text)
 		if answering != "" && deflects(t.Text) {
 			a.Deflections++
 		}
-		if containsAny(lowerTurn, noMeasureCues) {
+		if n[cueNoMeasure] > 0 {
 			a.NoMeasure = true
 		}
-		if containsAny(lowerTurn, ownPartCues) {
+		if n[cueOwnPart] > 0 {
 			a.OwnPart = true
 		}
 		for i, text := range splitSentences(t.Text) {
@@ -186,7 +188,7 @@ func (a *Analysis) add(s Sentence, seenVerb map[string]bool) {
 		a.Reflections++
 		a.LessonWords += len(strings.Fields(s.Text))
 	}
-	if s.Impact && (len(s.Metrics) > 0 || properNouns(s.Text) > 0 || containsAny(s.lower, groupCues)) {
+	if s.Impact && (len(s.Metrics) > 0 || properNouns(s.Text) > 0 || s.group) {
 		a.ImpactDetail++
 	}
 	a.Approximate += s.Approximate
@@ -232,15 +234,17 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 	padded := " " + lower + " "
 	words := tokenize(lower)
 	s := Sentence{Seq: seq, Text: text, Answers: answering, lower: lower}
-	s.Situation = containsAny(lower, situationCues)
-	s.Task = containsAny(lower, taskCues)
-	s.Injection = containsAny(lower, injectionCues) ||
-		containsAny(padded, metaReferences) && containsAny(padded, assessmentWords)
-	s.TimeFrame = hasTimeFrame(lower, words)
+	var n [numSentenceCues]int
+	sentenceCues.count(padded, n[:])
+	s.Situation = n[cueSituation] > 0
+	s.Task = n[cueTask] > 0
+	s.Injection = n[cueInjection] > 0 || n[cueMeta] > 0 && n[cueAssessment] > 0
+	s.TimeFrame = n[cueMonth] > 0 || n[cueTime] > 0 || hasYear(words)
 	s.Metrics = metrics(text)
-	s.Forgot = containsAny(padded, forgetCues)
-	s.NoReflection = containsAny(padded, noReflectionCues)
-	s.Blames = containsAny(lower, blameCues)
+	s.Forgot = n[cueForget] > 0
+	s.NoReflection = n[cueNoReflection] > 0
+	s.Blames = n[cueBlame] > 0
+	s.group = n[cueGroup] > 0
 	for _, w := range words {
 		if w == "we" || w == "us" || w == "our" {
 			s.We++
@@ -248,9 +252,9 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 	}
 	nums := numberFields(lower)
 	s.Approximate = approximations(nums)
-	s.Hype = countAny(padded, hypeCues)
+	s.Hype = n[cueHype]
 	cs := clauses(lower)
-	reflective := containsAny(padded, hindsightCues)
+	reflective := n[cueHindsight] > 0
 	for _, c := range cs {
 		if ok, strong := c.deed(); ok {
 			s.Actions = append(s.Actions, c.verb)
@@ -293,19 +297,19 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 		}
 		s.Compared++
 	}
-	if s.Compared > 0 && containsAny(padded, targetCues) && !pastChange(cs) {
+	if s.Compared > 0 && n[cueTarget] > 0 && !pastChange(cs) {
 		s.Compared = 0 // a number in a request or a goal is a target
 	}
 	if s.Compared > 0 {
 		s.Result = true
 	}
-	if containsAny(padded, settledCues) {
+	if n[cueSettled] > 0 {
 		s.Result = true
 	}
-	if s.Result && containsAny(padded, futureCues) && s.Compared == 0 {
+	if s.Result && n[cueFuture] > 0 && s.Compared == 0 {
 		s.Result = false
 	}
-	if !s.Impact && containsAny(padded, lastingCues) {
+	if !s.Impact && n[cueLasting] > 0 {
 		s.Impact = true
 	}
 	switch answering {
@@ -314,8 +318,8 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 	case GapImpact:
 		s.Impact = s.Impact || len(words) >= 5 && presentTense(cs) && !s.Forgot
 	}
-	s.Reflection = reflective && !s.NoReflection && !containsAny(padded, notReflectionCues)
-	if s.Impact && (s.Forgot || containsAny(padded, noImpactCues)) {
+	s.Reflection = reflective && !s.NoReflection && n[cueNotReflection] == 0
+	if s.Impact && (s.Forgot || n[cueNoImpact] > 0) {
 		s.Impact = false
 	}
 	if s.Forgot {
@@ -364,8 +368,12 @@ func (c clause) lasting() bool {
 // part the candidate cannot recall, or "nothing".
 func deflects(text string) bool {
 	padded := " " + strings.ToLower(strings.ReplaceAll(text, "’", "'")) + " "
-	return len(strings.Fields(text)) < 8 || containsAny(padded, forgetCues) || containsAny(padded, noReflectionCues) ||
-		containsAny(padded, []string{" i don't know", " not sure", " no idea", " nothing to add", " don't have more"})
+	if len(strings.Fields(text)) < 8 {
+		return true
+	}
+	var n [1]int
+	deflectCues.count(padded, n[:])
+	return n[0] > 0
 }
 
 // approximations counts numbers given as rough: "about 40", "roughly
@@ -530,12 +538,8 @@ var months = []string{"january", "february", "march", "april", "may ", "june", "
 var timeCues = []string{"last year", "last spring", "last summer", "last fall", "last winter", "last quarter", "last month",
 	" weeks", " months", " quarters", " sprints", " days", "within ", "q1", "q2", "q3", "q4"}
 
-// hasTimeFrame reports a date, a year or a duration in a sentence, given
-// its lowercased text and its words.
-func hasTimeFrame(lower string, words []string) bool {
-	if containsAny(lower, months) || containsAny(lower, timeCues) {
-		return true
-	}
+// hasYear reports a year among a sentence's words.
+func hasYear(words []string) bool {
 	for _, w := range words {
 		if isYear(w) {
 			return true

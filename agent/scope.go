@@ -21,17 +21,12 @@ func storyScope(text string) int {
 	padded := " " + strings.Join(ws, " ") + " "
 	tier := ScopeTask
 	raise := func(t int) { tier = max(tier, t) }
-	if containsAny(padded, teamCues) || strings.Contains(padded, " team ") || strings.Contains(padded, " manager of ") {
-		raise(ScopeTeam)
-	}
-	if containsAny(padded, teamsCues) {
-		raise(ScopeTeams)
-	}
-	if containsAny(padded, orgCues) {
-		raise(ScopeOrg)
-	}
-	if containsAny(padded, companyCues) {
-		raise(ScopeCompany)
+	var n [len(scopeLists)]int
+	scopeCues.count(padded, n[:])
+	for i, c := range n {
+		if c > 0 {
+			raise(ScopeTeam + i)
+		}
 	}
 	for i := range ws {
 		q, ok := readQuantity(ws, i)

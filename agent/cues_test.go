@@ -1,0 +1,80 @@
+package agent
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCueMatcherAgreesWithContains checks the one-pass matcher against
+// strings.Contains and strings.Count, cue by cue, on every sentence of the
+// development set and on texts built to catch overlaps and the padding.
+func TestCueMatcherAgreesWithContains(t *testing.T) {
+	texts := []string{
+		"", "a", " team team ", "team", "huge huge huge", "we will will not", "may may",
+		"i don't remember i don't remember.", "in hindsight in hindsight",
+	}
+	files, _ := filepath.Glob("testdata/devset/*.json")
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var set []struct {
+			Answer    string            `json:"answer"`
+			FollowUps map[string]string `json:"follow_up_answers"`
+		}
+		if err := json.Unmarshal(raw, &set); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range set {
+			texts = append(texts, splitSentences(e.Answer)...)
+			for _, a := range e.FollowUps {
+				texts = append(texts, splitSentences(a)...)
+			}
+		}
+	}
+	lists := []cueList{
+		{[]string{"a", "aa", "aaa"}, false},
+		{[]string{" a", "a "}, true},
+		{[]string{"ab", "b", "abc", "bc", "c"}, false},
+	}
+	texts = append(texts, "aaaa", "abcabc", "a a a", " a")
+	m := newCueMatcher(lists)
+	sentence := sentenceCues
+	for _, text := range texts {
+		lower := strings.ToLower(strings.ReplaceAll(text, "’", "'"))
+		for _, tc := range []struct {
+			m     *cueMatcher
+			lists []cueList
+		}{{m, lists}, {sentence, sentenceLists}, {turnCues, turnLists()}, {scopeCues, scopeLists[:]}, {deflectCues, deflectLists()}} {
+			got := make([]int, len(tc.lists))
+			tc.m.count(" "+lower+" ", got)
+			for i, l := range tc.lists {
+				in := " " + lower + " "
+				if l.bounded {
+					in = lower
+				}
+				if want := countAny(in, l.cues); got[i] != want {
+					t.Errorf("list %d in %q: matcher counts %d, strings.Count %d", i, lower, got[i], want)
+				}
+			}
+		}
+	}
+}
+
+// turnLists are the lists turnCues was built from, in its order.
+func turnLists() []cueList {
+	return append([]cueList{
+		cueBuzzword: {buzzwords, true}, cueHedge: {hedgeCues, false},
+		cueNoMeasure: {noMeasureCues, true}, cueOwnPart: {ownPartCues, true},
+	}, nameLists()...)
+}
+
+// deflectLists checks deflectCues cue by cue.
+func deflectLists() []cueList {
+	return []cueList{{append(append(append([]string{}, forgetCues...), noReflectionCues...),
+		" i don't know", " not sure", " no idea", " nothing to add", " don't have more"), false}}
+}
