@@ -83,6 +83,7 @@ type Sentence struct {
 	Answers      Gap // the probe this sentence answers; "" for the opening
 	lower        string
 	group        bool // names a group a change reached: a team, a site, every new hire
+	proper       int  // capitalised words that are not the first of the sentence
 	Situation    bool
 	Task         bool
 	Actions      []string // verbs of the candidate's own deeds
@@ -140,7 +141,7 @@ func Analyze(turns []Turn) Analysis {
 		}
 		a.Buzzwords += n[cueBuzzword]
 		a.Hedges += n[cueHedge]
-		a.Headings += countHeadings(t.Text)
+		a.Headings += n[cueHeading]
 		if answering != "" && deflects(t.Text) {
 			a.Deflections++
 		}
@@ -188,7 +189,7 @@ func (a *Analysis) add(s Sentence, seenVerb map[string]bool) {
 		a.Reflections++
 		a.LessonWords += len(strings.Fields(s.Text))
 	}
-	if s.Impact && (len(s.Metrics) > 0 || properNouns(s.Text) > 0 || s.group) {
+	if s.Impact && (len(s.Metrics) > 0 || s.proper > 0 || s.group) {
 		a.ImpactDetail++
 	}
 	a.Approximate += s.Approximate
@@ -206,7 +207,7 @@ func (a *Analysis) add(s Sentence, seenVerb map[string]bool) {
 	a.Hypothetical += s.Hypothetical
 	a.Metrics = append(a.Metrics, s.Metrics...)
 	a.TimeFrame = a.TimeFrame || s.TimeFrame
-	a.ProperNouns += properNouns(s.Text)
+	a.ProperNouns += s.proper
 	if s.Forgot {
 		g := s.Answers
 		if g == "" || g == GapSituation {
@@ -245,6 +246,7 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 	s.NoReflection = n[cueNoReflection] > 0
 	s.Blames = n[cueBlame] > 0
 	s.group = n[cueGroup] > 0
+	s.proper = properNouns(text)
 	for _, w := range words {
 		if w == "we" || w == "us" || w == "our" {
 			s.We++
@@ -441,21 +443,38 @@ func properNouns(text string) int {
 	return n
 }
 
-// countHeadings counts the outline's labels recited as headings:
-// "Situation:", "Result:".
-func countHeadings(text string) int {
-	n := 0
-	for _, h := range []string{"situation:", "task:", "action:", "actions:", "result:", "results:", "impact:", "learning:"} {
-		n += strings.Count(strings.ToLower(text), h)
-	}
-	return n
+// tokenize splits lowercased text into words of letters, digits and
+// apostrophes.
+func tokenize(lower string) []string {
+	return appendTokens(make([]string, 0, len(lower)/5+1), lower)
 }
 
-// tokenize splits lowercased text into words, keeping apostrophes.
-func tokenize(lower string) []string {
-	return strings.FieldsFunc(lower, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’')
-	})
+// appendTokens appends the words of lower to out, as tokenize splits them.
+func appendTokens(out []string, lower string) []string {
+	start := -1
+	for i := 0; i < len(lower); {
+		c := lower[i]
+		in, size := false, 1
+		if c < utf8.RuneSelf {
+			in = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '\''
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(lower[i:])
+			in = unicode.IsLetter(r) || unicode.IsDigit(r) || r == '’'
+		}
+		switch {
+		case in && start < 0:
+			start = i
+		case !in && start >= 0:
+			out = append(out, lower[start:i])
+			start = -1
+		}
+		i += size
+	}
+	if start >= 0 {
+		out = append(out, lower[start:])
+	}
+	return out
 }
 
 // metrics returns the quantities in text: "41%", "$2.9 million", "220

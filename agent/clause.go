@@ -75,7 +75,7 @@ func clauses(sentence string) []clause {
 // clauseTokens splits a lowercased sentence into words, keeping commas,
 // semicolons, colons and dashes as tokens of their own.
 func clauseTokens(s string) []string {
-	var out []string
+	out := make([]string, 0, len(s)/5+4)
 	for _, f := range strings.Fields(s) {
 		trail := ""
 		if n := len(f); n > 1 && strings.ContainsAny(f[n-1:], ",;:") {
@@ -85,7 +85,7 @@ func clauseTokens(s string) []string {
 			out = append(out, "—")
 			continue
 		}
-		out = append(out, tokenize(f)...)
+		out = appendTokens(out, f)
 		if trail != "" {
 			out = append(out, trail)
 		}

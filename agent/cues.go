@@ -215,6 +215,7 @@ const (
 	cueHedge
 	cueNoMeasure
 	cueOwnPart
+	cueHeading
 	cueName
 )
 
@@ -224,7 +225,11 @@ var turnCues = newCueMatcher(append([]cueList{
 	cueHedge:     {hedgeCues, false},
 	cueNoMeasure: {noMeasureCues, true},
 	cueOwnPart:   {ownPartCues, true},
+	cueHeading:   {headings, true},
 }, nameLists()...))
+
+// headings are the outline's labels recited as headings: "Situation:".
+var headings = []string{"situation:", "task:", "action:", "actions:", "result:", "results:", "impact:", "learning:"}
 
 // nameLists makes each principle name a list of one.
 func nameLists() []cueList {

@@ -69,7 +69,7 @@ func TestCueMatcherAgreesWithContains(t *testing.T) {
 func turnLists() []cueList {
 	return append([]cueList{
 		cueBuzzword: {buzzwords, true}, cueHedge: {hedgeCues, false},
-		cueNoMeasure: {noMeasureCues, true}, cueOwnPart: {ownPartCues, true},
+		cueNoMeasure: {noMeasureCues, true}, cueOwnPart: {ownPartCues, true}, cueHeading: {headings, true},
 	}, nameLists()...)
 }
 
