@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"iter"
 	"slices"
 	"strings"
 	"unicode"
@@ -132,7 +133,7 @@ func Analyze(turns []Turn) Analysis {
 		text.WriteByte('\n')
 		n := make([]int, turnCues.counts)
 		turnCues.count(" "+strings.ToLower(t.Text)+" ", n)
-		a.Words += len(strings.Fields(t.Text))
+		a.Words += wordCount(t.Text)
 		for i, name := range principleNames {
 			if !seenName[name] && n[cueName+i] > 0 {
 				seenName[name] = true
@@ -187,7 +188,7 @@ func (a *Analysis) add(s Sentence, seenVerb map[string]bool) {
 	a.Injection = a.Injection || s.Injection
 	if s.Reflection {
 		a.Reflections++
-		a.LessonWords += len(strings.Fields(s.Text))
+		a.LessonWords += wordCount(s.Text)
 	}
 	if s.Impact && (len(s.Metrics) > 0 || s.proper > 0 || s.group) {
 		a.ImpactDetail++
@@ -370,7 +371,7 @@ func (c clause) lasting() bool {
 // part the candidate cannot recall, or "nothing".
 func deflects(text string) bool {
 	padded := " " + strings.ToLower(strings.ReplaceAll(text, "’", "'")) + " "
-	if len(strings.Fields(text)) < 8 {
+	if wordCount(text) < 8 {
 		return true
 	}
 	var n [1]int
@@ -427,12 +428,14 @@ func anyWord(ws []string, set map[string]bool) bool {
 // names of places, products and people that make a story checkable.
 func properNouns(text string) int {
 	n := 0
-	f := strings.Fields(text)
-	for i, w := range f {
+	p := ""
+	for i, w := range fieldsSeq(text) {
+		prev := p
+		p = w
 		if i == 0 || w == "I" || strings.HasPrefix(w, "I'") || strings.HasPrefix(w, "I’") {
 			continue
 		}
-		if p := f[i-1]; strings.HasSuffix(p, ".") || strings.HasSuffix(p, ":") || strings.HasSuffix(p, "?") || strings.HasSuffix(p, "!") {
+		if strings.HasSuffix(prev, ".") || strings.HasSuffix(prev, ":") || strings.HasSuffix(prev, "?") || strings.HasSuffix(prev, "!") {
 			continue
 		}
 		r, _ := utf8.DecodeRuneInString(w)
@@ -618,16 +621,39 @@ func splitSentences(text string) []string {
 }
 
 func isAbbreviation(s string) bool {
-	f := strings.Fields(s)
-	if len(f) == 0 {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	if s == "" {
 		return false
 	}
-	last := strings.ToLower(f[len(f)-1])
+	last := strings.ToLower(s[strings.LastIndexFunc(s, unicode.IsSpace)+1:])
 	switch last {
 	case "a.m.", "p.m.", "e.g.", "i.e.", "mr.", "ms.", "dr.", "vs.", "etc.", "approx.", "no.", "u.s.":
 		return true
 	}
 	return false
+}
+
+// wordCount is len(strings.Fields(s)), without the slice.
+func wordCount(s string) int {
+	n := 0
+	for range strings.FieldsSeq(s) {
+		n++
+	}
+	return n
+}
+
+// fieldsSeq yields the index and text of each of s's space-separated
+// fields, as strings.Fields splits them, without building a slice.
+func fieldsSeq(s string) iter.Seq2[int, string] {
+	return func(yield func(int, string) bool) {
+		i := 0
+		for f := range strings.FieldsSeq(s) {
+			if !yield(i, f) {
+				return
+			}
+			i++
+		}
+	}
 }
 
 func containsAny(s string, subs []string) bool {

@@ -47,28 +47,26 @@ var clauseBreaks = setOf("and", "but", "so", "then", "because", "while", "althou
 // with a past verb shares the subject before it; at the start of a sentence
 // that is "I", as in a story told in fragments: "Wrote a proposal."
 func clauses(sentence string) []clause {
-	var out []clause
-	var cur []string
+	toks := clauseTokens(sentence)
+	out := make([]clause, 0, 4)
 	last := subjI
-	flush := func() {
-		if len(cur) == 0 {
-			return
+	start := 0
+	flush := func(end int) {
+		if end > start {
+			c := readClause(toks[start:end:end], last)
+			if c.subject != subjOther || c.verb != "" {
+				last = c.subject
+			}
+			out = append(out, c)
 		}
-		c := readClause(cur, last)
-		if c.subject != subjOther || c.verb != "" {
-			last = c.subject
-		}
-		out = append(out, c)
-		cur = nil
+		start = end + 1
 	}
-	for _, w := range clauseTokens(sentence) {
+	for i, w := range toks {
 		if w == "," || w == ";" || w == ":" || w == "—" || clauseBreaks[w] {
-			flush()
-			continue
+			flush(i)
 		}
-		cur = append(cur, w)
 	}
-	flush()
+	flush(len(toks))
 	return out
 }
 
@@ -76,7 +74,7 @@ func clauses(sentence string) []clause {
 // semicolons, colons and dashes as tokens of their own.
 func clauseTokens(s string) []string {
 	out := make([]string, 0, len(s)/5+4)
-	for _, f := range strings.Fields(s) {
+	for f := range strings.FieldsSeq(s) {
 		trail := ""
 		if n := len(f); n > 1 && strings.ContainsAny(f[n-1:], ",;:") {
 			trail, f = f[n-1:], f[:n-1]

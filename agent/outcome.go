@@ -28,8 +28,8 @@ var scales = map[string]float64{"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 
 // numberFields splits a sentence into lowercased words with surrounding
 // punctuation trimmed, keeping $, %, decimals and thousands separators.
 func numberFields(sentence string) []string {
-	var out []string
-	for _, f := range strings.Fields(strings.ToLower(sentence)) {
+	out := make([]string, 0, len(sentence)/5+1)
+	for f := range strings.FieldsSeq(strings.ToLower(sentence)) {
 		f = strings.Trim(f, ".,;:!?()\"'“”‘’[]")
 		if f != "" {
 			out = append(out, f)
