@@ -30,12 +30,22 @@ var scales = map[string]float64{"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 
 func numberFields(sentence string) []string {
 	out := make([]string, 0, len(sentence)/5+1)
 	for f := range strings.FieldsSeq(strings.ToLower(sentence)) {
-		f = strings.Trim(f, ".,;:!?()\"'“”‘’[]")
+		f = strings.TrimFunc(f, isWrapping)
 		if f != "" {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// isWrapping reports punctuation that wraps a number or word: "(40%),",
+// "“fast”".
+func isWrapping(r rune) bool {
+	switch r {
+	case '.', ',', ';', ':', '!', '?', '(', ')', '"', '\'', '“', '”', '‘', '’', '[', ']':
+		return true
+	}
+	return false
 }
 
 // readQuantity reads the quantity at ws[i], if it is one. Years, levels
