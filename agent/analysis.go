@@ -152,7 +152,9 @@ func Analyze(turns []Turn) Analysis {
 		if n[cueOwnPart] > 0 {
 			a.OwnPart = true
 		}
-		for i, text := range splitSentences(t.Text) {
+		sentences := splitSentences(t.Text)
+		a.Sentences = slices.Grow(a.Sentences, len(sentences))
+		for i, text := range sentences {
 			s := analyzeSentence(t.Seq, text, answering)
 			// The opening lines of the first answer usually set the scene.
 			if first && i < 3 && (s.Situation || hasProperContext(text)) {
@@ -234,7 +236,13 @@ func (a *Analysis) add(s Sentence, seenVerb map[string]bool) {
 func analyzeSentence(seq int, text string, answering Gap) Sentence {
 	lower := strings.ToLower(strings.ReplaceAll(text, "’", "'"))
 	padded := " " + lower + " "
-	words := tokenize(lower)
+	toks := clauseTokens(lower)
+	words := make([]string, 0, len(toks))
+	for _, w := range toks {
+		if !clausePunct(w) {
+			words = append(words, w) // the words tokenize gives
+		}
+	}
 	s := Sentence{Seq: seq, Text: text, Answers: answering, lower: lower}
 	var n [numSentenceCues]int
 	sentenceCues.count(padded, n[:])
@@ -256,7 +264,7 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 	nums := numberFields(lower)
 	s.Approximate = approximations(nums)
 	s.Hype = n[cueHype]
-	cs := clauses(lower)
+	cs := clausesOf(toks)
 	reflective := n[cueHindsight] > 0
 	for _, c := range cs {
 		if ok, strong := c.deed(); ok {

@@ -47,7 +47,11 @@ var clauseBreaks = setOf("and", "but", "so", "then", "because", "while", "althou
 // with a past verb shares the subject before it; at the start of a sentence
 // that is "I", as in a story told in fragments: "Wrote a proposal."
 func clauses(sentence string) []clause {
-	toks := clauseTokens(sentence)
+	return clausesOf(clauseTokens(sentence))
+}
+
+// clausesOf splits a sentence's clauseTokens into clauses.
+func clausesOf(toks []string) []clause {
 	out := make([]clause, 0, 4)
 	last := subjI
 	start := 0
@@ -62,12 +66,17 @@ func clauses(sentence string) []clause {
 		start = end + 1
 	}
 	for i, w := range toks {
-		if w == "," || w == ";" || w == ":" || w == "—" || clauseBreaks[w] {
+		if clausePunct(w) || clauseBreaks[w] {
 			flush(i)
 		}
 	}
 	flush(len(toks))
 	return out
+}
+
+// clausePunct reports the punctuation tokens clauseTokens keeps.
+func clausePunct(w string) bool {
+	return w == "," || w == ";" || w == ":" || w == "—"
 }
 
 // clauseTokens splits a lowercased sentence into words, keeping commas,
