@@ -47,7 +47,7 @@ func needsRealExample(turns []Turn, a Analysis) bool {
 	answers := 0
 	for _, t := range turns {
 		if t.Kind == KindFollowUp {
-			return false // asked already, or the story has moved on
+			return false // asked already, or the interview moved past it
 		}
 		if t.Speaker == SpeakerCandidate {
 			answers++

@@ -106,7 +106,7 @@ var lessonNouns = setOf("lesson", "lessons", "takeaway", "takeaways", "taught", 
 var hindsightCues = []string{" looking back", " in hindsight", " in retrospect", " next time ", " if i did it again",
 	" if i had to do it again", " since then i ", " these days i ", " now i ", " i now ", " my mistake", " i was wrong"}
 
-// noReflectionCues say there is nothing to learn or change.
+// noReflectionCues say nothing was learned and nothing would change.
 var noReflectionCues = []string{" nothing really", " nothing, ", " nothing. ", " not much", " change nothing",
 	" nothing to change", " nothing to learn", " wouldn't change", " would not change", " would do the same",
 	" do it the same", " same thing again", " no regrets", " perfect outcome", " i don't know", " not sure"}
@@ -130,7 +130,7 @@ var noImpactCues = []string{" not sure", " don't know", " no idea", " nothing la
 
 // settledCues state an end without a verb of change: "there were none left".
 var settledCues = []string{" there were none", " none left", " to zero", " down to ", " all of them ", " went live",
-	" on schedule", " on time", " under budget", " ahead of schedule"}
+	" on schedule", " under budget", " on time", " ahead of schedule"}
 
 // generalSubjects open a claim about people in general.
 var generalSubjects = setOf("people", "everyone", "everybody", "nobody", "customers", "users", "engineers", "employees",
@@ -160,7 +160,7 @@ var targetCues = []string{" to cut ", " to reduce ", " to increase ", " to impro
 var futureCues = []string{" will ", "'ll ", " plan to ", " planning to ", " hope to ", " going to ", " not yet ",
 	" would ", " could ", " should ", " might ", " roadmap "}
 
-// forgetCues say the candidate cannot recall a part of the story.
+// forgetCues say the candidate cannot recall one piece of the story.
 var forgetCues = []string{" don't remember", " do not remember", " can't remember", " cannot remember",
 	" don't recall", " can't recall", " cannot recall", " do not recall", " i forget ", " no idea ",
 	" don't know the ", " couldn't tell you", " can't say exactly"}
@@ -198,7 +198,7 @@ var noMeasureCues = []string{
 var blameCues = []string{
 	"their fault", "not my fault", "wasn't my fault", "were to blame", "was to blame", "dropped the ball",
 	"messed up", "incompetent", "because of them", "their mistake", "it was on them", "they failed to",
-	"threw them under", "they were useless", "they were lazy", "they didn't care", "didn't do their job",
+	"threw them under", "they were useless", "they were lazy", "they didn't care", "didn't do their",
 }
 
 var ownPartCues = []string{"my part", "my mistake", "my fault", "i should have", "on me", "i missed", "i was wrong"}

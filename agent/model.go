@@ -10,8 +10,8 @@ type Model interface {
 	// Name is "rules" or "llm:<model>"; it ends up in the debrief's graded_by.
 	Name() string
 
-	// Decide chooses which gap to probe next, or returns an empty Gap to
-	// move on to the next principle. It must choose from in.Allowed.
+	// Decide chooses which gap to probe next, or returns an empty Gap when
+	// the principle is done. It must choose from in.Allowed.
 	Decide(ctx context.Context, in DecideInput) (Decision, Usage, error)
 
 	// Ask words the next question. A streaming model calls emit with each

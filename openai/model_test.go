@@ -285,7 +285,7 @@ func TestGradeStrict(t *testing.T) {
 		t.Errorf("red flags %q / %q from a model that raised none", g.RedFlags, g.RedFlag)
 	}
 	for _, want := range []string{`"required":["score","evidence","strengths","concerns","star","advice","red_flags"]`, `"required":["seq","quote"]`,
-		`"required":["situation","task","action","result"]`} {
+		`"required":["action","result","situation","task"]`} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("schema lacks %s: %s", want, raw)
 		}

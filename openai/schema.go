@@ -76,7 +76,7 @@ var gradeSchema = object(map[string]any{
 		"task":      map[string]any{"type": "boolean"},
 		"action":    map[string]any{"type": "boolean"},
 		"result":    map[string]any{"type": "boolean"},
-	}, "situation", "task", "action", "result"),
+	}, "action", "result", "situation", "task"),
 	"advice":    map[string]any{"type": "string"},
 	"red_flags": map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": agent.RedFlagNames()}},
 }, "score", "evidence", "strengths", "concerns", "star", "advice", "red_flags")

@@ -118,7 +118,7 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 }
 
 // snapshot runs the queries that queue puts in a batch in one read-only,
-// repeatable-read transaction, sent as a single pipeline: one round trip,
+// repeatable-read transaction, sent together in one pipeline: one round trip,
 // and every query reads the same snapshot. The queries' callbacks run as
 // their results arrive; the first error, theirs or the server's, is
 // returned as is.

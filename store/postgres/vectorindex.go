@@ -164,8 +164,8 @@ const layoutComment = "barraiser search index, layout " + layout
 const advisoryKey = "hashtext('barraiser.hnsw')"
 
 // ensureIndexes creates those of ixs that do not exist yet, then drops the
-// embedder's HNSW indexes of an older layout. When there is nothing to
-// create, as at every start but the first, it takes no lock: creating an
+// embedder's HNSW indexes of an older layout. When nothing needs to
+// be created, as at every start but the first, it takes no lock: creating an
 // index, even one that exists, locks the table against writes. Otherwise
 // it works under an advisory lock, so that servers starting together do
 // not collide. It fails when the embedder's own index exists for another

@@ -713,7 +713,7 @@ func testOwnerHistory(t *testing.T, s Store) {
 	diveDeep := agent.PlannedPrinciple{ID: "dive_deep", Name: "Dive Deep", QuestionID: "q-dd-3"}
 
 	// Two answers about ownership, one about dive_deep; dive_deep's
-	// question was asked even though it was never answered.
+	// question was asked but never answered.
 	mk("alice", "a-1", []agent.PlannedPrinciple{ownership, diveDeep},
 		turn(1, "ownership"), turn(2, "ownership"), turn(3, "ownership"), turn(4, "ownership"), turn(5, "dive_deep"))
 	// Another interview with ownership, a different question, answered.

@@ -840,7 +840,7 @@
     });
     $('finish').addEventListener('click', () => { if (state.iv) confirmFinish(state.iv); });
 
-    // Back online: don't wait for the backoff timer.
+    // Back online: retry now, not when the backoff timer fires.
     window.addEventListener('online', () => {
       const s = state.iv;
       if (s && !s.ws && !s.stopped) connect(s);
