@@ -62,12 +62,12 @@ type Analysis struct {
 	// Inaction those where the candidate did not.
 	OthersFailed int `json:"others_failed"`
 	// General counts claims about people in general; Deflections the
-	// follow-up answers that say nothing new (short, forgotten, "nothing").
+	// follow-up replies that add nothing new (short, forgotten, "nothing").
 	General     int `json:"general"`
 	Deflections int `json:"deflections"`
 	Inaction    int `json:"inaction"`
 	Hype        int `json:"hype"`
-	// FollowUps counts the follow-up questions the story needed.
+	// FollowUps counts the probes the story needed.
 	FollowUps int `json:"follow_ups"`
 	// Scope is how far the story reaches, from 1 (one's own task) to 5 (a
 	// business unit or the company); see scope.go.

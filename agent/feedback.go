@@ -24,7 +24,7 @@ func (s assessment) strengths() []string {
 		out = append(out, fmt.Sprintf("You said what you learned or would change: %q.", quoted(sen.Text, 160)))
 	}
 	if sen, ok := s.first(func(x Sentence) bool { return x.Impact }); ok {
-		out = append(out, fmt.Sprintf("The change outlasted the story: %q.", quoted(sen.Text, 160)))
+		out = append(out, fmt.Sprintf("Something that lasted: %q.", quoted(sen.Text, 160)))
 	}
 	if a.Situation && a.TimeFrame && len(out) < 4 {
 		if sen, ok := s.first(func(x Sentence) bool { return x.TimeFrame }); ok {
@@ -70,7 +70,7 @@ func (s assessment) concerns() []string {
 		}
 	}
 	if s.reading.BelowLevel {
-		out = append(out, fmt.Sprintf("At %s a story should reach %s; what you described reaches %s, so the grade is a point lower.",
+		out = append(out, fmt.Sprintf("At %s a story should reach %s; what you described reaches %s, which counts against the grade.",
 			s.level, ScopeName(LevelScope(s.level)), ScopeName(a.Scope)))
 	}
 	if a.StrongDeeds < 3 && a.WeDeeds > a.StrongDeeds {
@@ -135,7 +135,7 @@ func (s assessment) advice(role Role) string {
 	case s.reading.BelowLevel:
 		first = fmt.Sprintf("Choose a story with the reach %s expects: %s.", s.level, ScopeName(LevelScope(s.level)))
 	case !a.Result:
-		first = "Finish the story: say what happened in the end."
+		first = "Finish the story: say how it ended."
 	case !a.QuantifiedResult:
 		first = "Give the outcome a figure: where it started and where it ended, a percentage, time or money saved."
 	case !a.Reflection:
@@ -203,7 +203,7 @@ func (s assessment) weakVerbs() []string {
 	return out
 }
 
-// gapNoun is how a concern names a part of the story.
+// gapNoun is how a concern names one piece of the story.
 func gapNoun(g Gap) string {
 	switch g {
 	case GapOutcome:

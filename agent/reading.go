@@ -3,6 +3,7 @@ package agent
 import (
 	"math"
 	"slices"
+	"strings"
 )
 
 // Reading is the rules' reading of one principle's story, before weights:
@@ -14,8 +15,11 @@ type Reading struct {
 	Ceiling  int
 	Flag     string
 	// BelowLevel is true when the story's scope sits two tiers or more
-	// below what the level expects; the score then loses a point.
+	// below what the level expects; it is a feature, and the debrief says
+	// so.
 	BelowLevel bool
+	// Text is the candidate's words, which the text model reads.
+	Text string
 }
 
 // FeatureNames names the features of a Reading, in order. The weights in
@@ -29,7 +33,7 @@ var FeatureNames = []string{
 	"comparisons",   // believable comparisons with numbers, capped at 4, divided by 2
 	"implausible",   // impossible or hollow numbers, up to 2
 	"reflections",   // clauses of learning or changed practice, capped at 3, divided by 2
-	"no_reflection", // says there is nothing to learn or change
+	"no_reflection", // says nothing was learned and nothing would change
 	"lasting",       // something outlived the story
 	"specific",      // a time frame, and names of places, products, people
 	"hedges",        // "I think", "probably", "stuff", capped at 6, divided by 3
@@ -50,7 +54,12 @@ var FeatureNames = []string{
 	"inaction",      // clauses where the candidate did not act, capped at 4, divided by 2
 	"general",       // claims about people in general, capped at 4, divided by 2
 	"deflections",   // share of follow-up answers that add nothing
+	"text",          // the text model's score for the candidate's words, minus 2.5
+	"below_level",   // the story's scope sits two tiers or more below the level's
 }
+
+// TextFeature is the index of the text model's score among the features.
+const TextFeature = 29
 
 // read turns an analysis into a Reading at a level. stance is true when
 // the candidate holds a view against the principle.
@@ -86,8 +95,11 @@ func read(level Level, a Analysis, stance bool) Reading {
 		float64(min(a.Inaction, 4)) / 2,
 		float64(min(a.General, 4)) / 2,
 		float64(a.Deflections) / float64(max(a.FollowUps, 1)),
+		0, // the text model's score, below
+		0, // below the level, below
 	}
-	r := Reading{Features: f, Ceiling: 4}
+	r := Reading{Features: f, Ceiling: 4, Text: storyText(a)}
+	r.Features[TextFeature] = gradeText.Predict(r.Text) - 2.5
 	limit := func(c int, flag string) {
 		if c < r.Ceiling {
 			r.Ceiling = c
@@ -123,6 +135,27 @@ func read(level Level, a Analysis, stance bool) Reading {
 		limit(2, "")
 	}
 	r.BelowLevel = a.Scope <= LevelScope(level)-2
+	r.Features[TextFeature+1] = b2f(r.BelowLevel)
+	return r
+}
+
+// storyText is the candidate's words in a story, sentence after sentence.
+func storyText(a Analysis) string {
+	var b strings.Builder
+	for i, s := range a.Sentences {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s.Text)
+	}
+	return b.String()
+}
+
+// WithText is the reading with its text feature scored by m instead of the
+// fitted text model, as a fit that held some stories out needs.
+func (r Reading) WithText(m *TextModel) Reading {
+	r.Features = slices.Clone(r.Features)
+	r.Features[TextFeature] = m.Predict(r.Text) - 2.5
 	return r
 }
 
@@ -153,7 +186,7 @@ func (r Reading) Values(w *Weights) [3]float64 {
 
 // Score is the 1–4 grade the reading gives with weights w (nil for the
 // fitted defaults): one point for each step whose weighted sum reaches its
-// cut, a point off below the level's scope, and no more than the ceiling.
+// cut, and no more than the ceiling.
 func (r Reading) Score(w *Weights) int {
 	if w == nil {
 		w = &gradeWeights
@@ -168,9 +201,6 @@ func (r Reading) Score(w *Weights) int {
 }
 
 func (r Reading) limit(sc int) int {
-	if r.BelowLevel {
-		sc--
-	}
 	return max(1, min(sc, 4, r.Ceiling))
 }
 
@@ -208,6 +238,8 @@ var FeatureSigns = []float64{
 	-1, // inaction
 	-1, // general
 	-1, // deflections
+	1,  // text
+	-1, // below_level
 }
 
 // FitWeights fits weights to labelled readings: for each step k of the
@@ -216,8 +248,7 @@ var FeatureSigns = []float64{
 // plus ridge times the squared weights (the bias is not shrunk), each weight
 // held to the sign FeatureSigns allows; coordinate descent solves it. The
 // step's cut point is then set where it misclassifies the fewest readings.
-// Readings whose score their ceiling decides are best left out, and
-// targets of readings below their level raised by the point they lose.
+// Readings whose score their ceiling decides are best left out.
 func FitWeights(xs [][]float64, ys []float64, ridge float64) Weights {
 	n := len(FeatureNames)
 	g := make([][]float64, n) // XᵀX, shared by the three steps

@@ -4,102 +4,108 @@ package agent
 
 // gradeWeights are the rules grader's weights, one row per step of the
 // scale in the order of FeatureNames, and the steps' cut points, fitted by
-// FitWeights on the development set under agent/testdata/devset.
+// FitGrader on the development set under agent/testdata/devset.
 var gradeWeights = Weights{
 	W: [3][]float64{
 		{ // above 1
-			0.7666734290231003,    // bias
-			0.04949997911685122,   // strong_deeds
-			0.1282905331974908,    // weak_deeds
+			0.912134075501791,     // bias
+			0,                     // strong_deeds
+			0.09811405068002144,   // weak_deeds
 			0,                     // we_share
-			0.08541770753789293,   // outcome
+			0,                     // outcome
 			0,                     // comparisons
 			0,                     // implausible
-			0.0015070423241790721, // reflections
-			-0.16427531584364144,  // no_reflection
-			0.00213902265527138,   // lasting
-			0.01306645416207048,   // specific
+			0.0507255324233893,    // reflections
+			-0.13464083492217935,  // no_reflection
+			0,                     // lasting
+			0,                     // specific
 			0,                     // hedges
 			0,                     // forgotten
-			-0.4728710771699787,   // hypothetical
-			0,                     // names
-			-0.35032777464623605,  // recital
-			-0.02179873017621714,  // length
-			-0.22811956409684192,  // no_measure
-			0.0390137882041855,    // follow_ups
+			-0.4497533468773141,   // hypothetical
+			-0.16266271961697834,  // names
+			-0.012818097649116749, // recital
+			-0.19292622660039904,  // length
+			-0.15183674147756787,  // no_measure
+			0.1506463174454407,    // follow_ups
 			0,                     // lesson_detail
 			0,                     // impact_detail
-			0.10668259287708878,   // approximate
-			0,                     // scope_margin
+			0.0725393213860406,    // approximate
+			0.0280978278854581,    // scope_margin
 			0,                     // hype
-			0.010838874071146367,  // numbers
-			-0.13183274766090589,  // others_failed
+			0,                     // numbers
+			-0.10596018800100644,  // others_failed
 			0,                     // inaction
-			-0.005218675814713027, // general
+			-0.04499113010575133,  // general
 			0,                     // deflections
+			0.25407556010394744,   // text
+			0,                     // below_level
 		},
 		{ // above 2
-			-0.27115755674506886,  // bias
-			0.1919914115632901,    // strong_deeds
-			0.12534294357358033,   // weak_deeds
-			-0.0827136468608098,   // we_share
-			0.17255912640188462,   // outcome
+			-0.1513042414187389,   // bias
+			0.003519287851141166,  // strong_deeds
+			-0.02785470439098744,  // weak_deeds
+			-0.21917899595061188,  // we_share
+			0.07581168841090562,   // outcome
 			0,                     // comparisons
 			0,                     // implausible
 			0,                     // reflections
-			-0.16038007969148718,  // no_reflection
-			0.14562870362270766,   // lasting
-			0.08587144810797442,   // specific
-			0,                     // hedges
-			-0.1591148112281588,   // forgotten
-			-0.1288810171872918,   // hypothetical
-			-0.09305591904457383,  // names
-			-0.16911907002285195,  // recital
-			0.08712027384615262,   // length
-			-0.15670515493314177,  // no_measure
-			0.11113419301084658,   // follow_ups
-			0.2526689015799836,    // lesson_detail
+			-0.03772377985178576,  // no_reflection
+			0.03156364337144623,   // lasting
+			0.008782157630582434,  // specific
+			-0.020876558230121304, // hedges
+			-0.08392152057343094,  // forgotten
+			0,                     // hypothetical
+			0,                     // names
+			0,                     // recital
+			0.6059786053174638,    // length
+			-0.09581873182194965,  // no_measure
+			0.053901837384351864,  // follow_ups
+			0.011081945972603213,  // lesson_detail
 			0,                     // impact_detail
-			0.03820850452867051,   // approximate
-			0.03787402290248292,   // scope_margin
-			-0.23923192111720837,  // hype
-			0.05135678549474145,   // numbers
-			-0.034748608878056315, // others_failed
+			0.060162746858866994,  // approximate
+			0.11496653595693104,   // scope_margin
+			-0.1258195093887464,   // hype
+			0,                     // numbers
+			0,                     // others_failed
 			0,                     // inaction
-			-0.05696571057707989,  // general
-			-0.052950148967749675, // deflections
+			-0.013399155548772705, // general
+			0,                     // deflections
+			0.5169031825266946,    // text
+			-0.10622671331553155,  // below_level
 		},
 		{ // above 3
-			-0.798105915613735,     // bias
-			0.09314384097909291,    // strong_deeds
-			0.276353181492927,      // weak_deeds
-			-0.0070176160001698355, // we_share
-			0,                      // outcome
-			0.003500088876147424,   // comparisons
-			0,                      // implausible
-			0.1431272742228667,     // reflections
-			0,                      // no_reflection
-			0.0033083157806838774,  // lasting
-			0.07680385952465749,    // specific
-			-0.09463633938765169,   // hedges
-			0,                      // forgotten
-			0,                      // hypothetical
-			0,                      // names
-			-0.1757029065321268,    // recital
-			1.0139762520429634,     // length
-			-0.05358730419837878,   // no_measure
-			-0.4364208218324506,    // follow_ups
-			0,                      // lesson_detail
-			0.10337628134774426,    // impact_detail
-			-0.09265186474160023,   // approximate
-			0.04203709854301157,    // scope_margin
-			-0.07209439614181422,   // hype
-			0.09910222576395039,    // numbers
-			-0.08848564413535626,   // others_failed
-			0,                      // inaction
-			-0.007554046024442466,  // general
-			0,                      // deflections
+			-1.027973185174985,    // bias
+			0.05285019716384298,   // strong_deeds
+			0.03677372575802064,   // weak_deeds
+			-0.033383144759425346, // we_share
+			0,                     // outcome
+			0.058664401124970796,  // comparisons
+			0,                     // implausible
+			0.046400593514868506,  // reflections
+			0,                     // no_reflection
+			0,                     // lasting
+			0.02307511385939206,   // specific
+			-0.10297799323200298,  // hedges
+			0,                     // forgotten
+			0,                     // hypothetical
+			0,                     // names
+			-0.04261655679746645,  // recital
+			1.3644312972979185,    // length
+			-0.021422698569016917, // no_measure
+			-0.16574752988392555,  // follow_ups
+			0,                     // lesson_detail
+			0.06579765980482963,   // impact_detail
+			-0.19790820105675305,  // approximate
+			0,                     // scope_margin
+			-0.11108072567005123,  // hype
+			0.10101449471502578,   // numbers
+			0,                     // others_failed
+			0,                     // inaction
+			0,                     // general
+			0,                     // deflections
+			0.21935761641127002,   // text
+			-0.06035208718826296,  // below_level
 		},
 	},
-	Cuts: [3]float64{0.6114421151031182, 0.5231376642770433, 0.5163197600246794},
+	Cuts: [3]float64{0.5213222486601077, 0.4912263879555636, 0.5203369923969166},
 }
