@@ -564,7 +564,7 @@ func isLabel(s string) bool {
 
 var months = []string{"january", "february", "march", "april", "may ", "june", "july", "august", "september", "october", "november", "december"}
 
-// timeCues mark when a story happened or how long it took.
+// timeCues mark when a story happened or for how long.
 var timeCues = []string{"last year", "last spring", "last summer", "last fall", "last winter", "last quarter", "last month",
 	" weeks", " months", " quarters", " sprints", " days", "within ", "q1", "q2", "q3", "q4"}
 

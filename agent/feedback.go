@@ -15,7 +15,7 @@ func (s assessment) strengths() []string {
 		return out
 	}
 	if a.StrongDeeds >= 3 {
-		out = append(out, fmt.Sprintf("You told it in the first person with concrete steps you took yourself (%s).", list(s.strongVerbs(), 5)))
+		out = append(out, fmt.Sprintf("You told it as your own story, with concrete steps you took yourself (%s).", list(s.strongVerbs(), 5)))
 	}
 	if sen, ok := s.first(func(x Sentence) bool { return x.Compared > 0 }); ok {
 		out = append(out, fmt.Sprintf("You gave a starting point to judge the result against, not just a claim: %q.", quoted(sen.Text, 160)))

@@ -9,7 +9,7 @@ func TestRender(t *testing.T) {
 		want string
 	}{
 		{"rules_opening_v1.tmpl", map[string]any{"Transition": false, "Question": "Tell me about a launch."}, "Tell me about a launch."},
-		{"rules_opening_v1.tmpl", map[string]any{"Transition": true, "Question": "Tell me about a launch."}, "Thank you. Let's move to a different area. Tell me about a launch."},
+		{"rules_opening_v1.tmpl", map[string]any{"Transition": true, "Question": "Tell me about a launch."}, "Thank you. Let's turn to another area. Tell me about a launch."},
 		{"rules_follow_up_v1.tmpl", map[string]any{"Quote": "we fixed it", "Probe": "What was your part?"}, `You said "we fixed it". What was your part?`},
 		{"rules_follow_up_v1.tmpl", map[string]any{"Quote": "", "Probe": "What was your part?"}, "What was your part?"},
 		// Candidate text is data: template syntax in it is not executed.
