@@ -1,0 +1,121 @@
+package agent
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestSolveSPD(t *testing.T) {
+	tests := []struct {
+		name string
+		a    []float64
+		b    []float64
+		want []float64
+	}{
+		{"identity", []float64{1, 0, 0, 1}, []float64{3, -2}, []float64{3, -2}},
+		{"2x2", []float64{4, 2, 2, 3}, []float64{2, 1}, []float64{0.5, 0}},
+		{"3x3", []float64{25, 15, -5, 15, 18, 0, -5, 0, 11}, []float64{35, 33, 6}, []float64{1, 1, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := len(tt.b)
+			got := solveSPD(slices.Clone(tt.a), tt.b, n)
+			for i := range got {
+				if math.Abs(got[i]-tt.want[i]) > 1e-9 {
+					t.Fatalf("solveSPD = %v, want %v", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestTextTermsCountsWordsAndPairs(t *testing.T) {
+	got := textTerms("I fixed it. I’FIXED it")
+	h := func(s string) uint64 { return fnvAdd(fnvOffset, s) }
+	want := map[uint64]int{
+		h("i"): 1, h("fixed"): 1, h("it"): 2, h("i'fixed"): 1,
+		h("i fixed"): 1, h("fixed it"): 1, h("it i'fixed"): 1, h("i'fixed it"): 1,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d terms, want %d", len(got), len(want))
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("term %#x counted %d, want %d", k, got[k], n)
+		}
+	}
+}
+
+// TestFitTextModelMatchesPrimalRidge checks the dual solution against the
+// primal one, (XcᵀXc + λI)w = Xcᵀyc with centred rows, on a small corpus.
+func TestFitTextModelMatchesPrimalRidge(t *testing.T) {
+	docs := []string{"red red blue", "blue green", "green red", "red", "blue blue green", "green"}
+	ys := []float64{4, 2, 3, 4, 1, 2}
+	const ridge = 0.5
+	s := NewTextSpace(docs, 1)
+	all := []int{0, 1, 2, 3, 4, 5}
+	m := s.Fit(all, ys, ridge)
+
+	// The primal problem over the same rows.
+	v := len(s.hash)
+	x := make([][]float64, len(docs))
+	mu := make([]float64, v)
+	for i, row := range s.rows {
+		x[i] = make([]float64, v)
+		for _, e := range row {
+			x[i][e.term] = e.v
+			mu[e.term] += e.v / float64(len(docs))
+		}
+	}
+	var yMean float64
+	for _, y := range ys {
+		yMean += y / float64(len(ys))
+	}
+	a := make([]float64, v*v)
+	b := make([]float64, v)
+	for i := range docs {
+		for p := range v {
+			b[p] += (x[i][p] - mu[p]) * (ys[i] - yMean)
+			for q := range v {
+				a[p*v+q] += (x[i][p] - mu[p]) * (x[i][q] - mu[q])
+			}
+		}
+	}
+	for p := range v {
+		a[p*v+p] += ridge
+	}
+	w := solveSPD(a, b, v)
+	for p, hash := range s.hash {
+		if got := m.Terms[hash].W; math.Abs(got-w[p]) > 1e-9 {
+			t.Errorf("term %d: dual weight %g, primal %g", p, got, w[p])
+		}
+	}
+	for i, d := range docs {
+		want := yMean
+		for p := range v {
+			want += (x[i][p] - mu[p]) * w[p]
+		}
+		if got := m.Predict(d); math.Abs(got-want) > 1e-9 {
+			t.Errorf("Predict(%q) = %g, primal %g", d, got, want)
+		}
+	}
+}
+
+func TestTextModelPredict(t *testing.T) {
+	docs := []string{
+		"i rebuilt the queue and cut the backlog", "i rebuilt the alerts and cut the pages",
+		"someone else handled it i think", "the team handled it i think",
+	}
+	m := FitTextModel(docs, []float64{4, 4, 1, 1}, 1, 0.1)
+	if hi, lo := m.Predict("i rebuilt the report and cut the time"), m.Predict("the vendor handled it i think"); hi <= lo+1 {
+		t.Errorf("Predict: %g for a story like the 4s, %g for one like the 1s", hi, lo)
+	}
+	if got := m.Predict("zebra quokka"); got != m.Intercept {
+		t.Errorf("Predict with no known term = %g, want the intercept %g", got, m.Intercept)
+	}
+	var empty *TextModel
+	if got := empty.Predict("anything"); got != 2.5 {
+		t.Errorf("a nil model predicts %g, want 2.5", got)
+	}
+}
