@@ -132,7 +132,7 @@ func Analyze(turns []Turn) Analysis {
 		text.WriteString(t.Text)
 		text.WriteByte('\n')
 		n := make([]int, turnCues.counts)
-		turnCues.count(" "+strings.ToLower(t.Text)+" ", n)
+		turnCues.count(" "+strings.ToLower(t.Text)+" ", n) // curly apostrophes kept, as the turn's cues expect
 		a.Words += wordCount(t.Text)
 		for i, name := range principleNames {
 			if !seenName[name] && n[cueName+i] > 0 {
@@ -234,8 +234,8 @@ func (a *Analysis) add(s Sentence, seenVerb map[string]bool) {
 // is a reflection, and in an answer to "what lasted" a plain present-tense
 // statement is.
 func analyzeSentence(seq int, text string, answering Gap) Sentence {
-	lower := strings.ToLower(strings.ReplaceAll(text, "’", "'"))
-	padded := " " + lower + " "
+	padded := paddedLower(text)
+	lower := padded[1 : len(padded)-1]
 	toks := clauseTokens(lower)
 	words := make([]string, 0, len(toks))
 	for _, w := range toks {
@@ -491,27 +491,38 @@ func appendTokens(out []string, lower string) []string {
 // metrics returns the quantities in text: "41%", "$2.9 million", "220
 // milliseconds", "3.4 times". Years and levels like "L6" are not metrics.
 func metrics(text string) []string {
-	fields := strings.Fields(text)
 	var out []string
-	for i, f := range fields {
+	pending := "" // a number that the next field may give a unit to
+	for f := range strings.FieldsSeq(text) {
 		core := strings.Trim(f, ".,;:!?()\"'")
+		if pending != "" {
+			if isUnit(core) {
+				pending += " " + core
+			}
+			out = append(out, pending)
+			pending = ""
+		}
 		if !strings.ContainsAny(core, "0123456789") {
-			lw := strings.ToLower(core)
-			if lw == "percent" || lw == "doubled" || lw == "tripled" || lw == "halved" || lw == "twice" {
-				out = append(out, core)
+			// Only an ASCII word of 5 to 7 letters can lower to one of these.
+			if n := len(core); n >= 5 && n <= 7 {
+				lw := strings.ToLower(core)
+				if lw == "percent" || lw == "doubled" || lw == "tripled" || lw == "halved" || lw == "twice" {
+					out = append(out, core)
+				}
 			}
 			continue
 		}
 		if isYear(core) || isLabel(core) {
 			continue
 		}
-		m := core
-		if !strings.ContainsAny(core, "%$") && i+1 < len(fields) && !strings.ContainsAny(f, ",;:.") {
-			if next := strings.Trim(fields[i+1], ".,;:!?()\"'"); isUnit(next) {
-				m += " " + next
-			}
+		if !strings.ContainsAny(core, "%$") && !strings.ContainsAny(f, ",;:.") {
+			pending = core
+			continue
 		}
-		out = append(out, m)
+		out = append(out, core)
+	}
+	if pending != "" {
+		out = append(out, pending)
 	}
 	return out
 }
@@ -639,6 +650,27 @@ func isAbbreviation(s string) bool {
 		return true
 	}
 	return false
+}
+
+// paddedLower is " " + the lowercased text + " ", with curly apostrophes
+// made straight, built in one allocation when the text is ASCII.
+func paddedLower(text string) string {
+	var b strings.Builder
+	b.Grow(len(text) + 2)
+	b.WriteByte(' ')
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c >= utf8.RuneSelf {
+			b.WriteString(strings.ToLower(strings.ReplaceAll(text[i:], "’", "'")))
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	b.WriteByte(' ')
+	return b.String()
 }
 
 // wordCount is len(strings.Fields(s)), without the slice.
