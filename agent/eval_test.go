@@ -437,13 +437,16 @@ func leaveOnePrincipleOut(all []drivenEntry) []int {
 		w    agent.Weights
 		text agent.TextModel
 	}
-	fits := map[string]*fitted{}
+	var principles []string
 	for _, d := range all {
-		fits[d.e.Principle] = nil
+		if !slices.Contains(principles, d.e.Principle) {
+			principles = append(principles, d.e.Principle)
+		}
 	}
+	fits := map[string]*fitted{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for p := range fits {
+	for _, p := range principles {
 		var train []drivenEntry
 		for _, o := range all {
 			if o.train && o.e.Principle != p {
