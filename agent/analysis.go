@@ -143,9 +143,6 @@ func Analyze(turns []Turn) Analysis {
 		a.Buzzwords += n[cueBuzzword]
 		a.Hedges += n[cueHedge]
 		a.Headings += n[cueHeading]
-		if answering != "" && deflects(t.Text) {
-			a.Deflections++
-		}
 		if n[cueNoMeasure] > 0 {
 			a.NoMeasure = true
 		}
@@ -154,13 +151,18 @@ func Analyze(turns []Turn) Analysis {
 		}
 		sentences := splitSentences(t.Text)
 		a.Sentences = slices.Grow(a.Sentences, len(sentences))
+		forgot := false
 		for i, text := range sentences {
 			s := analyzeSentence(t.Seq, text, answering)
 			// The opening lines of the first answer usually set the scene.
 			if first && i < 3 && (s.Situation || hasProperContext(text)) {
 				s.Situation = true
 			}
+			forgot = forgot || s.Forgot
 			a.add(s, seenVerb)
+		}
+		if answering != "" && (forgot || deflects(t.Text)) {
+			a.Deflections++
 		}
 		first = false
 	}
@@ -251,7 +253,7 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 	s.Injection = n[cueInjection] > 0 || n[cueMeta] > 0 && n[cueAssessment] > 0
 	s.TimeFrame = n[cueMonth] > 0 || n[cueTime] > 0 || hasYear(words)
 	s.Metrics = metrics(text)
-	s.Forgot = n[cueForget] > 0
+	s.Forgot = n[cueForget] > 0 || cannotRecall(words)
 	s.NoReflection = n[cueNoReflection] > 0
 	s.Blames = n[cueBlame] > 0
 	s.group = n[cueGroup] > 0
@@ -648,6 +650,27 @@ func isAbbreviation(s string) bool {
 	switch last {
 	case "a.m.", "p.m.", "e.g.", "i.e.", "mr.", "ms.", "dr.", "vs.", "etc.", "approx.", "no.", "u.s.":
 		return true
+	}
+	return false
+}
+
+// cannotRecall reports "I" followed by a negation and then, at most two
+// words on, "remember" or "recall", as in
+// "I honestly can't quite recall".
+func cannotRecall(words []string) bool {
+	for i, w := range words {
+		if w != "i" {
+			continue
+		}
+		neg := -1
+		for j := i + 1; j < len(words) && j <= i+6; j++ {
+			switch {
+			case negations[words[j]] || strings.HasSuffix(words[j], "n't") || words[j] == "cannot":
+				neg = j
+			case neg >= 0 && j-neg <= 3 && (words[j] == "remember" || words[j] == "recall"):
+				return true
+			}
+		}
 	}
 	return false
 }

@@ -73,7 +73,7 @@ type PrincipleGrade struct {
 // debrief's graded_by, configured the interviewer that was meant to grade.
 func GraderNote(gradedBy, configured string) string {
 	const rules = "Graded by the built-in rules: a heuristic reading of how your answers are built (what you did yourself, " +
-		"results compared with where they started, lessons, what lasted, the scope for your level). It cannot tell whether a story is true " +
+		"results set against their starting point, lessons, what lasted, the scope for your level). It cannot tell whether a story is true " +
 		"or judge it as an interviewer would."
 	switch {
 	case gradedBy != "rules":

@@ -17,6 +17,12 @@ func TestClosedGaps(t *testing.T) {
 			[]Gap{GapOutcome, GapMetrics, GapImpact}, []Gap{GapDifferently, GapRole}},
 		{"forgotten numbers close only the numbers", GapMetrics, "I don't remember the exact figures.",
 			[]Gap{GapMetrics}, []Gap{GapOutcome, GapImpact}},
+		{"an adverb inside the negation still closes it", GapMetrics, "To be fair I don't really remember the numbers now.",
+			[]Gap{GapMetrics}, []Gap{GapOutcome, GapImpact}},
+		{"a modal form of forgetting closes it", GapOutcome, "I can't quite recall where it landed.",
+			[]Gap{GapOutcome, GapMetrics, GapImpact}, []Gap{GapDifferently, GapRole}},
+		{"remembering after a negation is not forgetting", GapMetrics, "I didn't trust it at first, I remember, so errors fell from 40 to 3.",
+			nil, []Gap{GapMetrics, GapOutcome}},
 		{"a real answer closes nothing", GapMetrics, "Refund time fell from nine days to two.", nil,
 			[]Gap{GapMetrics, GapOutcome}},
 	}

@@ -212,7 +212,7 @@ var injectionCues = []string{
 	"must be scored", "score this", "score me", "rate me", "grade me", "rate this answer", "mark this answer",
 	"give me a 4", "give this a 4", "set all scores", "scored 4", "score of 4", "score it 4",
 	"answer is pre-approved", "strong_hire", "evaluation system", "grader:", "to the grader",
-	"to the evaluator", "note to evaluator", "note to the evaluator", "evaluator:", "you are an ai", "as an ai model",
+	"to the evaluator", "note to evaluator", "evaluator:", "you are an ai", "as an ai model",
 	"assistant:", "system:", "<|", "[inst]", "override the rubric", "top score", "maximum score",
 	"highest score", "full marks", "already been calibrated", "hiring committee has", "regardless of content",
 	"automated grader", "automated reviewer", "ai reviewer", "ai grader",

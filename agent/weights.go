@@ -8,104 +8,104 @@ package agent
 var gradeWeights = Weights{
 	W: [3][]float64{
 		{ // above 1
-			0.912134075501791,     // bias
-			0,                     // strong_deeds
-			0.09811405068002144,   // weak_deeds
-			0,                     // we_share
-			0,                     // outcome
-			0,                     // comparisons
-			0,                     // implausible
-			0.0507255324233893,    // reflections
-			-0.13464083492217935,  // no_reflection
-			0,                     // lasting
-			0,                     // specific
-			0,                     // hedges
-			0,                     // forgotten
-			-0.4497533468773141,   // hypothetical
-			-0.16266271961697834,  // names
-			-0.012818097649116749, // recital
-			-0.19292622660039904,  // length
-			-0.15183674147756787,  // no_measure
-			0.1506463174454407,    // follow_ups
-			0,                     // lesson_detail
-			0,                     // impact_detail
-			0.0725393213860406,    // approximate
-			0.0280978278854581,    // scope_margin
-			0,                     // hype
-			0,                     // numbers
-			-0.10596018800100644,  // others_failed
-			0,                     // inaction
-			-0.04499113010575133,  // general
-			0,                     // deflections
-			0.25407556010394744,   // text
-			0,                     // below_level
+			0.9808338314800682,   // bias
+			0,                    // strong_deeds
+			0.16524826138057422,  // weak_deeds
+			0,                    // we_share
+			0,                    // outcome
+			0,                    // comparisons
+			0,                    // implausible
+			0.04774088504225463,  // reflections
+			-0.11282387887323297, // no_reflection
+			0,                    // lasting
+			0,                    // specific
+			0,                    // hedges
+			0,                    // forgotten
+			-0.38233005676547765, // hypothetical
+			-0.16671602107400754, // names
+			0,                    // recital
+			-0.2949203623297959,  // length
+			-0.11625503314819566, // no_measure
+			0.1297508862139015,   // follow_ups
+			0.014448793409925893, // lesson_detail
+			0,                    // impact_detail
+			0.06976255977941753,  // approximate
+			0.025264354155962943, // scope_margin
+			0,                    // hype
+			0,                    // numbers
+			-0.11992418333536929, // others_failed
+			0,                    // inaction
+			-0.04189742366195963, // general
+			0,                    // deflections
+			0.2623150298133497,   // text
+			0,                    // below_level
 		},
 		{ // above 2
-			-0.1513042414187389,   // bias
-			0.003519287851141166,  // strong_deeds
-			-0.02785470439098744,  // weak_deeds
-			-0.21917899595061188,  // we_share
-			0.07581168841090562,   // outcome
+			-0.2688522765413549,   // bias
+			0.003266813068346923,  // strong_deeds
+			-0.03227416741672523,  // weak_deeds
+			-0.2348771719591306,   // we_share
+			0.05450645843045979,   // outcome
 			0,                     // comparisons
 			0,                     // implausible
 			0,                     // reflections
-			-0.03772377985178576,  // no_reflection
-			0.03156364337144623,   // lasting
-			0.008782157630582434,  // specific
-			-0.020876558230121304, // hedges
-			-0.08392152057343094,  // forgotten
+			-0.040887244986580216, // no_reflection
+			0.0048102732950822055, // lasting
+			0.006430967761900681,  // specific
+			-0.028977196318158857, // hedges
+			-0.08856138694385,     // forgotten
 			0,                     // hypothetical
-			0,                     // names
+			-0.020580321363368983, // names
 			0,                     // recital
-			0.6059786053174638,    // length
-			-0.09581873182194965,  // no_measure
-			0.053901837384351864,  // follow_ups
-			0.011081945972603213,  // lesson_detail
+			0.8124392735714749,    // length
+			-0.06878184014902931,  // no_measure
+			0.03311423658911234,   // follow_ups
+			0,                     // lesson_detail
 			0,                     // impact_detail
-			0.060162746858866994,  // approximate
-			0.11496653595693104,   // scope_margin
-			-0.1258195093887464,   // hype
+			0.06616320205561513,   // approximate
+			0.10626528265664598,   // scope_margin
+			-0.08305040029101911,  // hype
 			0,                     // numbers
 			0,                     // others_failed
 			0,                     // inaction
-			-0.013399155548772705, // general
+			-0.02090653034770515,  // general
 			0,                     // deflections
-			0.5169031825266946,    // text
-			-0.10622671331553155,  // below_level
+			0.4913097293378664,    // text
+			-0.07286352038008166,  // below_level
 		},
 		{ // above 3
-			-1.027973185174985,    // bias
-			0.05285019716384298,   // strong_deeds
-			0.03677372575802064,   // weak_deeds
-			-0.033383144759425346, // we_share
+			-1.1663243155232166,   // bias
+			0.04269483890801907,   // strong_deeds
+			0.011183256884674652,  // weak_deeds
+			-0.06468242899628447,  // we_share
 			0,                     // outcome
-			0.058664401124970796,  // comparisons
+			0.052229768299980155,  // comparisons
 			0,                     // implausible
-			0.046400593514868506,  // reflections
+			0.07229049812124579,   // reflections
 			0,                     // no_reflection
 			0,                     // lasting
-			0.02307511385939206,   // specific
-			-0.10297799323200298,  // hedges
+			0.010173287122170735,  // specific
+			-0.10543355410279712,  // hedges
 			0,                     // forgotten
 			0,                     // hypothetical
-			0,                     // names
-			-0.04261655679746645,  // recital
-			1.3644312972979185,    // length
-			-0.021422698569016917, // no_measure
-			-0.16574752988392555,  // follow_ups
+			-0.01231042795285662,  // names
+			-0.051126163931927766, // recital
+			1.5076201800974833,    // length
+			-0.031994560752011826, // no_measure
+			-0.15104625330407875,  // follow_ups
 			0,                     // lesson_detail
-			0.06579765980482963,   // impact_detail
-			-0.19790820105675305,  // approximate
+			0.06907457684464773,   // impact_detail
+			-0.18875859642926807,  // approximate
 			0,                     // scope_margin
-			-0.11108072567005123,  // hype
-			0.10101449471502578,   // numbers
-			0,                     // others_failed
+			-0.08119813323740999,  // hype
+			0.12242124427308763,   // numbers
+			-0.007047878335810412, // others_failed
 			0,                     // inaction
 			0,                     // general
 			0,                     // deflections
-			0.21935761641127002,   // text
-			-0.06035208718826296,  // below_level
+			0.20874958474260646,   // text
+			-0.012123819262853875, // below_level
 		},
 	},
-	Cuts: [3]float64{0.5213222486601077, 0.4912263879555636, 0.5203369923969166},
+	Cuts: [3]float64{0.5116203630292211, 0.573033153898288, 0.5158601977221948},
 }
