@@ -54,12 +54,22 @@ var FeatureNames = []string{
 	"inaction",      // clauses where the candidate did not act, capped at 4, divided by 2
 	"general",       // claims about people in general, capped at 4, divided by 2
 	"deflections",   // share of follow-up answers that add nothing
-	"text",          // the text model's score for the candidate's words, minus 2.5
+	"text_above_1",  // the text model's score for "above 1", minus 0.5
+	"text_above_2",  // the same for "above 2"
+	"text_above_3",  // the same for "above 3"
 	"below_level",   // the story's scope sits two tiers or more below the level's
 }
 
-// TextFeature is the index of the text model's score among the features.
+// TextFeature is the index of the first of the text model's scores among
+// the features; the others follow it.
 const TextFeature = 29
+
+// setTextFeatures puts a text model's scores into features.
+func setTextFeatures(f []float64, scores [TextSteps]float64) {
+	for k, v := range scores {
+		f[TextFeature+k] = v - 0.5
+	}
+}
 
 // read turns an analysis into a Reading at a level. stance is true when
 // the candidate holds a view against the principle.
@@ -95,11 +105,11 @@ func read(level Level, a Analysis, stance bool) Reading {
 		float64(min(a.Inaction, 4)) / 2,
 		float64(min(a.General, 4)) / 2,
 		float64(a.Deflections) / float64(max(a.FollowUps, 1)),
-		0, // the text model's score, below
+		0, 0, 0, // the text model's scores, below
 		0, // below the level, below
 	}
 	r := Reading{Features: f, Ceiling: 4, Text: storyText(a)}
-	r.Features[TextFeature] = gradeText.Predict(r.Text) - 2.5
+	setTextFeatures(r.Features, gradeText.Predict(r.Text))
 	limit := func(c int, flag string) {
 		if c < r.Ceiling {
 			r.Ceiling = c
@@ -135,7 +145,7 @@ func read(level Level, a Analysis, stance bool) Reading {
 		limit(2, "")
 	}
 	r.BelowLevel = a.Scope <= LevelScope(level)-2
-	r.Features[TextFeature+1] = b2f(r.BelowLevel)
+	r.Features[TextFeature+TextSteps] = b2f(r.BelowLevel)
 	return r
 }
 
@@ -155,7 +165,7 @@ func storyText(a Analysis) string {
 // fitted text model, as a fit that held some stories out needs.
 func (r Reading) WithText(m *TextModel) Reading {
 	r.Features = slices.Clone(r.Features)
-	r.Features[TextFeature] = m.Predict(r.Text) - 2.5
+	setTextFeatures(r.Features, m.Predict(r.Text))
 	return r
 }
 
@@ -238,7 +248,9 @@ var FeatureSigns = []float64{
 	-1, // inaction
 	-1, // general
 	-1, // deflections
-	1,  // text
+	1,  // text_above_1
+	1,  // text_above_2
+	1,  // text_above_3
 	-1, // below_level
 }
 

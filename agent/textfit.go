@@ -84,10 +84,11 @@ func NewTextSpace(docs []string, minDF int) *TextSpace {
 }
 
 // Fit fits a TextModel to the documents docs of the space (indexes into
-// the documents it was built from) with labels ys: a ridge regression with
-// an unpenalised intercept, solved in its dual form since there are far
-// fewer documents than terms.
-func (s *TextSpace) Fit(docs []int, ys []float64, ridge float64) TextModel {
+// the documents it was built from) with targets ys, one per step: for each
+// step a ridge regression with an unpenalised intercept, solved in its dual
+// form since there are far fewer documents than terms. The steps share the
+// documents, so one factorisation serves them all.
+func (s *TextSpace) Fit(docs []int, ys [][TextSteps]float64, ridge float64) TextModel {
 	m := len(docs)
 	// The products of the chosen rows, centred so that the intercept is
 	// not penalised.
@@ -103,55 +104,82 @@ func (s *TextSpace) Fit(docs []int, ys []float64, ridge float64) TextModel {
 		rowMean[a] /= float64(m)
 	}
 	all /= float64(m * m)
-	var yMean float64
-	for _, y := range ys {
-		yMean += y
-	}
-	yMean /= float64(m)
-	yc := make([]float64, m)
 	for a := range m {
-		yc[a] = ys[a] - yMean
 		for b := range m {
 			k[a*m+b] += all - rowMean[a] - rowMean[b]
 		}
 		k[a*m+a] += ridge
 	}
-	alpha := solveSPD(k, yc, m)
-	// w = Xcᵀα = Xᵀα − μ·Σα, and the intercept puts the mean back.
-	w := make([]float64, len(s.hash))
+	cholesky(k, m)
+	model := TextModel{Terms: map[uint64]TextTerm{}}
+	w := make([][TextSteps]float64, len(s.hash))
 	mu := make([]float64, len(s.hash))
-	var sumAlpha float64
-	for a, i := range docs {
-		sumAlpha += alpha[a]
+	for _, i := range docs {
 		for _, e := range s.rows[i] {
-			w[e.term] += alpha[a] * e.v
 			mu[e.term] += e.v / float64(m)
 		}
 	}
-	model := TextModel{Intercept: yMean, Terms: map[uint64]TextTerm{}}
-	for t := range w {
-		if mu[t] == 0 {
-			continue // in none of the chosen documents
+	for step := range TextSteps {
+		var yMean float64
+		for a := range m {
+			yMean += ys[a][step] / float64(m)
 		}
-		w[t] -= mu[t] * sumAlpha
-		model.Intercept -= mu[t] * w[t]
-		model.Terms[s.hash[t]] = TextTerm{IDF: s.idf[t], W: w[t]}
+		yc := make([]float64, m)
+		for a := range m {
+			yc[a] = ys[a][step] - yMean
+		}
+		alpha := choleskySolve(k, yc, m)
+		// w = Xcᵀα = Xᵀα − μ·Σα, and the intercept puts the mean back.
+		var sumAlpha float64
+		for a, i := range docs {
+			sumAlpha += alpha[a]
+			for _, e := range s.rows[i] {
+				w[e.term][step] += alpha[a] * e.v
+			}
+		}
+		model.Intercept[step] = yMean
+		for t := range w {
+			if mu[t] == 0 {
+				continue
+			}
+			w[t][step] -= mu[t] * sumAlpha
+			model.Intercept[step] -= mu[t] * w[t][step]
+		}
+	}
+	for t := range w {
+		if mu[t] != 0 { // in at least one of the chosen documents
+			model.Terms[s.hash[t]] = TextTerm{IDF: s.idf[t], W: w[t]}
+		}
 	}
 	return model
 }
 
-// FitTextModel fits a TextModel to all of docs and their labels ys.
-func FitTextModel(docs []string, ys []float64, minDF int, ridge float64) TextModel {
+// StepTargets are a label's targets for a TextModel: 1 for each step of the
+// scale the label is above, 0 for the others.
+func StepTargets(label int) [TextSteps]float64 {
+	var y [TextSteps]float64
+	for k := range y {
+		if label > k+1 {
+			y[k] = 1
+		}
+	}
+	return y
+}
+
+// FitTextModel fits a TextModel to all of docs and their 1–4 labels.
+func FitTextModel(docs []string, labels []int, minDF int, ridge float64) TextModel {
 	all := make([]int, len(docs))
+	ys := make([][TextSteps]float64, len(docs))
 	for i := range all {
 		all[i] = i
+		ys[i] = StepTargets(labels[i])
 	}
 	return NewTextSpace(docs, minDF).Fit(all, ys, ridge)
 }
 
-// solveSPD solves A x = b for a symmetric positive definite n×n matrix A,
-// stored by rows, with a Cholesky factorisation; A is overwritten.
-func solveSPD(a, b []float64, n int) []float64 {
+// cholesky factors a symmetric positive definite n×n matrix A, stored by
+// rows, in place: its lower triangle becomes L with A = LLᵀ.
+func cholesky(a []float64, n int) {
 	for j := range n {
 		d := a[j*n+j]
 		for k := range j {
@@ -167,27 +195,38 @@ func solveSPD(a, b []float64, n int) []float64 {
 			a[i*n+j] = s / d
 		}
 	}
+}
+
+// choleskySolve solves LLᵀx = b given the factor cholesky left in l.
+func choleskySolve(l, b []float64, n int) []float64 {
 	x := slices.Clone(b)
 	for i := range n {
 		for k := range i {
-			x[i] -= a[i*n+k] * x[k]
+			x[i] -= l[i*n+k] * x[k]
 		}
-		x[i] /= a[i*n+i]
+		x[i] /= l[i*n+i]
 	}
 	for i := n - 1; i >= 0; i-- {
 		for k := i + 1; k < n; k++ {
-			x[i] -= a[k*n+i] * x[k]
+			x[i] -= l[k*n+i] * x[k]
 		}
-		x[i] /= a[i*n+i]
+		x[i] /= l[i*n+i]
 	}
 	return x
+}
+
+// solveSPD solves A x = b for a symmetric positive definite n×n matrix A,
+// stored by rows; A is overwritten by its factor.
+func solveSPD(a, b []float64, n int) []float64 {
+	cholesky(a, n)
+	return choleskySolve(a, b, n)
 }
 
 // The text model's settings: terms in at least textMinDF stories, the
 // ridge penalty, and the folds of principles that give each training
 // story an out-of-fold text score. Fixed, not tuned on the measuring sets.
 const (
-	textMinDF = 5
+	textMinDF = 8
 	textRidge = 1.0
 	textFolds = 4
 )
@@ -206,9 +245,9 @@ type GradeExample struct {
 // learn how far to trust the text model on principles it has not seen.
 func FitGrader(ex []GradeExample, ridge float64) (Weights, TextModel) {
 	docs := make([]string, len(ex))
-	ys := make([]float64, len(ex))
+	ys := make([][TextSteps]float64, len(ex))
 	for i, e := range ex {
-		docs[i], ys[i] = e.Reading.Text, float64(e.Label)
+		docs[i], ys[i] = e.Reading.Text, StepTargets(e.Label)
 	}
 	space := NewTextSpace(docs, textMinDF)
 	all := make([]int, len(ex))
@@ -224,10 +263,10 @@ func FitGrader(ex []GradeExample, ridge float64) (Weights, TextModel) {
 	}
 	slices.Sort(principles)
 	fold := func(e GradeExample) int { return slices.Index(principles, e.Principle) % textFolds }
-	outOfFold := make([]float64, len(ex))
+	outOfFold := make([][TextSteps]float64, len(ex))
 	for f := range textFolds {
 		var in []int
-		var inY []float64
+		var inY [][TextSteps]float64
 		for i, e := range ex {
 			if fold(e) != f {
 				in = append(in, i)
@@ -240,7 +279,7 @@ func FitGrader(ex []GradeExample, ridge float64) (Weights, TextModel) {
 		m := space.Fit(in, inY, textRidge)
 		for i, e := range ex {
 			if fold(e) == f {
-				outOfFold[i] = m.Predict(docs[i]) - 2.5
+				outOfFold[i] = m.Predict(docs[i])
 			}
 		}
 	}
@@ -251,9 +290,9 @@ func FitGrader(ex []GradeExample, ridge float64) (Weights, TextModel) {
 			continue
 		}
 		x := slices.Clone(e.Reading.Features)
-		x[TextFeature] = outOfFold[i]
+		setTextFeatures(x, outOfFold[i])
 		xs = append(xs, x)
-		targets = append(targets, ys[i])
+		targets = append(targets, float64(e.Label))
 	}
 	return FitWeights(xs, targets, ridge), text
 }

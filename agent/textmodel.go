@@ -6,48 +6,61 @@ import (
 	"strings"
 )
 
-// A TextModel scores a story from the words it is told in: a ridge
-// regression over the single words and word pairs of the candidate's
-// answers, weighted tf-idf style, fitted on the labelled development set
+// A TextModel scores a story from the words it is told in: for each step
+// of the 1–4 scale, a ridge regression over the single words and word
+// pairs of the candidate's answers, weighted tf-idf style, of whether the
+// story is above that step, fitted on the labelled development set
 // (FitTextModel). It reads what the clause rules cannot list by hand: a
 // story that defends a view against the principle, hedges around a
 // missing part, or tells a plain but complete account. The rules' reading
-// takes its prediction as one feature among the others, so it never grades
-// on its own, and the red-flag ceilings still apply.
+// takes its scores as features among the others, so it never grades on its
+// own, and the red-flag ceilings still apply.
 //
 // Terms are kept as 64-bit FNV-1a hashes of the lowercased words; the
 // model holds no text.
 type TextModel struct {
-	Intercept float64
+	Intercept [TextSteps]float64
 	Terms     map[uint64]TextTerm
 }
 
+// TextSteps is how many scores a TextModel gives: one for each step of the
+// scale, above 1, above 2 and above 3.
+const TextSteps = 3
+
 // A TextTerm is one word or word pair of a TextModel: its inverse document
-// frequency in the fitting set and its weight.
+// frequency in the fitting set and its weight for each step.
 type TextTerm struct {
-	IDF, W float64
+	IDF float64
+	W   [TextSteps]float64
 }
 
-// Predict is the model's score for a story: roughly the 1–4 label it
-// expects. A model with no terms predicts its intercept.
-func (m *TextModel) Predict(text string) float64 {
+// Predict is the model's score for a story at each step, near 1 when the
+// story is above the step and near 0 when not. A model with no terms
+// predicts 0.5, and a text with no known term the intercepts.
+func (m *TextModel) Predict(text string) [TextSteps]float64 {
 	if m == nil || len(m.Terms) == 0 {
-		return 2.5
+		return [TextSteps]float64{0.5, 0.5, 0.5}
 	}
-	var dot, norm float64
+	var dot [TextSteps]float64
+	var norm float64
 	for h, n := range textTerms(text) {
 		t, ok := m.Terms[h]
 		if !ok {
 			continue
 		}
 		v := (1 + math.Log(float64(n))) * t.IDF
-		dot += v * t.W
+		for k := range dot {
+			dot[k] += v * t.W[k]
+		}
 		norm += v * v
 	}
-	if norm == 0 {
-		return m.Intercept
+	out := m.Intercept
+	if norm > 0 {
+		for k := range out {
+			out[k] += dot[k] / math.Sqrt(norm)
+		}
 	}
-	return m.Intercept + dot/math.Sqrt(norm)
+	return out
 }
 
 // textTerms counts the words and word pairs of text by their hashes. Words
@@ -98,12 +111,13 @@ func fnvAdd(h uint64, s string) uint64 {
 
 // A textTermRow is one term of a generated TextModel.
 type textTermRow struct {
-	hash   uint64
-	idf, w float64
+	hash uint64
+	idf  float64
+	w    [TextSteps]float64
 }
 
 // newTextModel builds a TextModel from generated rows.
-func newTextModel(intercept float64, rows []textTermRow) *TextModel {
+func newTextModel(intercept [TextSteps]float64, rows []textTermRow) *TextModel {
 	m := &TextModel{Intercept: intercept, Terms: make(map[uint64]TextTerm, len(rows))}
 	for _, r := range rows {
 		m.Terms[r.hash] = TextTerm{IDF: r.idf, W: r.w}

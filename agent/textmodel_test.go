@@ -48,16 +48,20 @@ func TestTextTermsCountsWordsAndPairs(t *testing.T) {
 }
 
 // TestFitTextModelMatchesPrimalRidge checks the dual solution against the
-// primal one, (XcᵀXc + λI)w = Xcᵀyc with centred rows, on a small corpus.
+// primal one, (XcᵀXc + λI)w = Xcᵀyc with centred rows, for each step on a
+// small corpus.
 func TestFitTextModelMatchesPrimalRidge(t *testing.T) {
 	docs := []string{"red red blue", "blue green", "green red", "red", "blue blue green", "green"}
-	ys := []float64{4, 2, 3, 4, 1, 2}
+	labels := []int{4, 2, 3, 4, 1, 2}
 	const ridge = 0.5
 	s := NewTextSpace(docs, 1)
 	all := []int{0, 1, 2, 3, 4, 5}
+	ys := make([][TextSteps]float64, len(docs))
+	for i, l := range labels {
+		ys[i] = StepTargets(l)
+	}
 	m := s.Fit(all, ys, ridge)
 
-	// The primal problem over the same rows.
 	v := len(s.hash)
 	x := make([][]float64, len(docs))
 	mu := make([]float64, v)
@@ -68,36 +72,38 @@ func TestFitTextModelMatchesPrimalRidge(t *testing.T) {
 			mu[e.term] += e.v / float64(len(docs))
 		}
 	}
-	var yMean float64
-	for _, y := range ys {
-		yMean += y / float64(len(ys))
-	}
-	a := make([]float64, v*v)
-	b := make([]float64, v)
-	for i := range docs {
-		for p := range v {
-			b[p] += (x[i][p] - mu[p]) * (ys[i] - yMean)
-			for q := range v {
-				a[p*v+q] += (x[i][p] - mu[p]) * (x[i][q] - mu[q])
+	for step := range TextSteps {
+		var yMean float64
+		for i := range docs {
+			yMean += ys[i][step] / float64(len(docs))
+		}
+		a := make([]float64, v*v)
+		b := make([]float64, v)
+		for i := range docs {
+			for p := range v {
+				b[p] += (x[i][p] - mu[p]) * (ys[i][step] - yMean)
+				for q := range v {
+					a[p*v+q] += (x[i][p] - mu[p]) * (x[i][q] - mu[q])
+				}
 			}
 		}
-	}
-	for p := range v {
-		a[p*v+p] += ridge
-	}
-	w := solveSPD(a, b, v)
-	for p, hash := range s.hash {
-		if got := m.Terms[hash].W; math.Abs(got-w[p]) > 1e-9 {
-			t.Errorf("term %d: dual weight %g, primal %g", p, got, w[p])
-		}
-	}
-	for i, d := range docs {
-		want := yMean
 		for p := range v {
-			want += (x[i][p] - mu[p]) * w[p]
+			a[p*v+p] += ridge
 		}
-		if got := m.Predict(d); math.Abs(got-want) > 1e-9 {
-			t.Errorf("Predict(%q) = %g, primal %g", d, got, want)
+		w := solveSPD(a, b, v)
+		for p, hash := range s.hash {
+			if got := m.Terms[hash].W[step]; math.Abs(got-w[p]) > 1e-9 {
+				t.Errorf("step %d, term %d: dual weight %g, primal %g", step, p, got, w[p])
+			}
+		}
+		for i, d := range docs {
+			want := yMean
+			for p := range v {
+				want += (x[i][p] - mu[p]) * w[p]
+			}
+			if got := m.Predict(d)[step]; math.Abs(got-want) > 1e-9 {
+				t.Errorf("step %d: Predict(%q) = %g, primal %g", step, d, got, want)
+			}
 		}
 	}
 }
@@ -107,15 +113,30 @@ func TestTextModelPredict(t *testing.T) {
 		"i rebuilt the queue and cut the backlog", "i rebuilt the alerts and cut the pages",
 		"someone else handled it i think", "the team handled it i think",
 	}
-	m := FitTextModel(docs, []float64{4, 4, 1, 1}, 1, 0.1)
-	if hi, lo := m.Predict("i rebuilt the report and cut the time"), m.Predict("the vendor handled it i think"); hi <= lo+1 {
-		t.Errorf("Predict: %g for a story like the 4s, %g for one like the 1s", hi, lo)
+	m := FitTextModel(docs, []int{4, 4, 1, 1}, 1, 0.1)
+	hi, lo := m.Predict("i rebuilt the report and cut the time"), m.Predict("the vendor handled it i think")
+	for k := range TextSteps {
+		if hi[k] <= lo[k]+0.3 {
+			t.Errorf("step %d: %g for a story like the 4s, %g for one like the 1s", k, hi[k], lo[k])
+		}
 	}
 	if got := m.Predict("zebra quokka"); got != m.Intercept {
-		t.Errorf("Predict with no known term = %g, want the intercept %g", got, m.Intercept)
+		t.Errorf("Predict with no known term = %v, want the intercepts %v", got, m.Intercept)
 	}
 	var empty *TextModel
-	if got := empty.Predict("anything"); got != 2.5 {
-		t.Errorf("a nil model predicts %g, want 2.5", got)
+	if got := empty.Predict("anything"); got != [TextSteps]float64{0.5, 0.5, 0.5} {
+		t.Errorf("a nil model predicts %v, want 0.5 at each step", got)
+	}
+}
+
+func TestStepTargets(t *testing.T) {
+	tests := []struct {
+		label int
+		want  [TextSteps]float64
+	}{{1, [3]float64{0, 0, 0}}, {2, [3]float64{1, 0, 0}}, {3, [3]float64{1, 1, 0}}, {4, [3]float64{1, 1, 1}}}
+	for _, tt := range tests {
+		if got := StepTargets(tt.label); got != tt.want {
+			t.Errorf("StepTargets(%d) = %v, want %v", tt.label, got, tt.want)
+		}
 	}
 }
