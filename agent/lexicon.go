@@ -237,8 +237,8 @@ var principleNames = []string{
 }
 
 var buzzwords = []string{"synerg", "move the needle", "leverage", "best-in-class", "world-class", "game changer",
-	"game-changer", "paradigm", "drive alignment", "north star", "10x", "rockstar", "disrupt", "holistic",
-	"end-to-end", "value-add", "circle back", "low-hanging fruit", "bleeding edge", "cutting-edge"}
+	"game-changer", "paradigm", "drive alignment", "north star", "10x", "rockstar", "disrupt", "end-to-end", "holistic",
+	"value-add", "circle back", "low-hanging fruit", "bleeding edge", "cutting-edge"}
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))

@@ -16,8 +16,8 @@ import (
 // Migrate applies every pending migration of migrations.Postgres to the
 // database at databaseURL. It holds a PostgreSQL advisory lock while it
 // runs, so that replicas starting together migrate in turn; a
-// process that finds the lock taken retries every second for up to five
-// minutes. The role must be allowed to CREATE EXTENSION vector, unless the
+// process that finds the lock taken retries every second, for five minutes
+// at most. The role must be allowed to CREATE EXTENSION vector, unless the
 // extension already exists.
 func Migrate(ctx context.Context, databaseURL string) error {
 	// pgxpool's parser, so that pool_* parameters are not sent to the
