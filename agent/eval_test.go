@@ -428,38 +428,6 @@ func drivenSets(t *testing.T) []drivenEntry {
 				driven.entries = append(driven.entries, drivenEntry{set: set.name, train: set.train, e: e, r: r, reading: rd})
 			}
 		}
-		if path := os.Getenv("BARRAISER_DUMP_READINGS"); path != "" {
-			type row struct {
-				ID, Set, Principle, Level, Role string
-				Train                           bool
-				Label                           int
-				Features                        []float64
-				Ceiling                         int
-				Flag                            string
-				BelowLevel                      bool
-				Scope                           int
-				Text                            []string
-				Answering                       []string
-			}
-			var rows []row
-			for _, d := range driven.entries {
-				r := row{ID: d.e.ID, Set: d.set, Principle: d.e.Principle, Level: d.e.Level, Role: d.e.Role, Train: d.train, Label: d.e.ExpectedScore,
-					Features: d.reading.Features, Ceiling: d.reading.Ceiling, Flag: d.reading.Flag, BelowLevel: d.reading.BelowLevel,
-					Scope: agent.Analyze(d.r.iv.PrincipleTurns(d.e.Principle)).Scope}
-				probe := ""
-				for _, tu := range d.r.iv.PrincipleTurns(d.e.Principle) {
-					if tu.Speaker == agent.SpeakerCandidate {
-						r.Text = append(r.Text, tu.Text)
-						r.Answering = append(r.Answering, probe)
-					} else {
-						probe = tu.Probe
-					}
-				}
-				rows = append(rows, r)
-			}
-			b, _ := json.Marshal(rows)
-			os.WriteFile(path, b, 0o644)
-		}
 	})
 	return driven.entries
 }
@@ -562,13 +530,6 @@ type targets struct {
 // follow-ups than weak ones.
 var evalTargets = targets{pairwise: 0.90, mae: 0.5, qwk: 0.7, gaming: 2}
 
-// evalFloors are what the grader reached when the targets were not yet all
-// met (pairwise ordering on our own set held out 87.0%, on answers-2 82.1%;
-// mean error on answers-2 0.53): a change that falls below them fails,
-// while a shortfall against evalTargets is reported in the log. Raise them
-// as the grader improves; they go once the targets hold.
-var evalFloors = targets{pairwise: 0.80, mae: 0.55, qwk: 0.75, gaming: 2}
-
 func (m metrics) pairwise() float64 {
 	if m.pairs == 0 {
 		return 1
@@ -581,15 +542,11 @@ func (m metrics) String() string {
 		m.n, m.ordered, m.pairs, 100*m.pairwise(), m.mae, m.qwk, m.worstGaming, m.strongFU, m.nStrong, m.weakFU, m.nWeak)
 }
 
-// check logs every target the set misses and fails on every floor it
-// falls below.
+// check fails on every target the set misses.
 func (m metrics) check(t *testing.T, name string, tg targets) {
 	t.Helper()
 	for _, miss := range m.misses(tg) {
-		t.Logf("%s: below target: %s", name, miss)
-	}
-	for _, miss := range m.misses(evalFloors) {
-		t.Errorf("%s: below the floor: %s", name, miss)
+		t.Errorf("%s: below target: %s", name, miss)
 	}
 }
 
