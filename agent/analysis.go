@@ -83,8 +83,9 @@ type Sentence struct {
 	Text         string
 	Answers      Gap // the probe this sentence answers; "" for the opening
 	lower        string
-	group        bool // names a group a change reached: a team, a site, every new hire
-	proper       int  // capitalised words that are not the first of the sentence
+	group        bool     // names a group a change reached: a team, a site, every new hire
+	proper       int      // capitalised words that are not the first of the sentence
+	nums         []string // numberFields of the sentence
 	Situation    bool
 	Task         bool
 	Actions      []string // verbs of the candidate's own deeds
@@ -119,7 +120,6 @@ func Analyze(turns []Turn) Analysis {
 	seenName := map[string]bool{}
 	var answering Gap
 	first := true
-	var text strings.Builder
 	for _, t := range turns {
 		if t.Speaker != SpeakerCandidate {
 			answering = ""
@@ -129,8 +129,6 @@ func Analyze(turns []Turn) Analysis {
 			}
 			continue
 		}
-		text.WriteString(t.Text)
-		text.WriteByte('\n')
 		n := make([]int, turnCues.counts)
 		turnCues.count(" "+strings.ToLower(t.Text)+" ", n) // curly apostrophes kept, as the turn's cues expect
 		a.Words += wordCount(t.Text)
@@ -175,7 +173,17 @@ func Analyze(turns []Turn) Analysis {
 	a.Result = a.Result || a.Comparisons > 0
 	a.QuantifiedResult = a.Comparisons > 0
 	a.Reflection = a.Reflections > 0 && !(a.NoReflection && a.Reflections < 2)
-	a.Scope = storyScope(text.String())
+	// The sentences hold every field of the answers, in order: splitting
+	// happens only at spaces.
+	n := 0
+	for _, s := range a.Sentences {
+		n += len(s.nums)
+	}
+	ws := make([]string, 0, n)
+	for _, s := range a.Sentences {
+		ws = append(ws, s.nums...)
+	}
+	a.Scope = scopeOf(ws)
 	return a
 }
 
@@ -264,6 +272,7 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 		}
 	}
 	nums := numberFields(lower)
+	s.nums = nums
 	s.Approximate = approximations(nums)
 	s.Hype = n[cueHype]
 	cs := clausesOf(toks)

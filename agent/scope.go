@@ -17,7 +17,11 @@ const (
 // stake. It reads only what the candidate said, so an unstated scope reads
 // as the smallest.
 func storyScope(text string) int {
-	ws := numberFields(text)
+	return scopeOf(numberFields(text))
+}
+
+// scopeOf is storyScope for a story's number fields (numberFields).
+func scopeOf(ws []string) int {
 	padded := " " + strings.Join(ws, " ") + " "
 	tier := ScopeTask
 	raise := func(t int) { tier = max(tier, t) }
