@@ -83,9 +83,8 @@ type Sentence struct {
 	Text         string
 	Answers      Gap // the probe this sentence answers; "" for the opening
 	lower        string
-	group        bool     // names a group a change reached: a team, a site, every new hire
-	proper       int      // capitalised words that are not the first of the sentence
-	nums         []string // numberFields of the sentence
+	group        bool // names a group a change reached: a team, a site, every new hire
+	proper       int  // capitalised words that are not the first of the sentence
 	Situation    bool
 	Task         bool
 	Actions      []string // verbs of the candidate's own deeds
@@ -119,6 +118,7 @@ func Analyze(turns []Turn) Analysis {
 	seenVerb := map[string]bool{}
 	seenName := map[string]bool{}
 	var answering Gap
+	var sc scratch
 	first := true
 	for _, t := range turns {
 		if t.Speaker != SpeakerCandidate {
@@ -130,8 +130,10 @@ func Analyze(turns []Turn) Analysis {
 			continue
 		}
 		n := make([]int, turnCues.counts)
-		turnCues.count(" "+strings.ToLower(t.Text)+" ", n) // curly apostrophes kept, as the turn's cues expect
-		a.Words += wordCount(t.Text)
+		turnCues.count(paddedLowerAs(t.Text, false), n) // curly apostrophes kept, as the turn's cues expect
+		words := wordCount(t.Text)
+		a.Words += words
+		sc.nums = slices.Grow(sc.nums, words) // at most one number field per word
 		for i, name := range principleNames {
 			if !seenName[name] && n[cueName+i] > 0 {
 				seenName[name] = true
@@ -151,7 +153,7 @@ func Analyze(turns []Turn) Analysis {
 		a.Sentences = slices.Grow(a.Sentences, len(sentences))
 		forgot := false
 		for i, text := range sentences {
-			s := analyzeSentence(t.Seq, text, answering)
+			s := analyzeSentence(t.Seq, text, answering, &sc)
 			// The opening lines of the first answer usually set the scene.
 			if first && i < 3 && (s.Situation || hasProperContext(text)) {
 				s.Situation = true
@@ -173,17 +175,9 @@ func Analyze(turns []Turn) Analysis {
 	a.Result = a.Result || a.Comparisons > 0
 	a.QuantifiedResult = a.Comparisons > 0
 	a.Reflection = a.Reflections > 0 && !(a.NoReflection && a.Reflections < 2)
-	// The sentences hold every field of the answers, in order: splitting
-	// happens only at spaces.
-	n := 0
-	for _, s := range a.Sentences {
-		n += len(s.nums)
-	}
-	ws := make([]string, 0, n)
-	for _, s := range a.Sentences {
-		ws = append(ws, s.nums...)
-	}
-	a.Scope = scopeOf(ws)
+	// The sentences' number fields are every field of the answers, in
+	// order: sentences split only at spaces.
+	a.Scope = scopeOf(sc.nums)
 	return a
 }
 
@@ -238,21 +232,31 @@ func (a *Analysis) add(s Sentence, seenVerb map[string]bool) {
 	}
 }
 
+// scratch holds what one Analyze call reuses from sentence to sentence:
+// the token, word and clause buffers, and the number fields of every
+// sentence so far, which the story's scope is read from.
+type scratch struct {
+	toks, words, nums []string
+	clauses           []clause
+}
+
 // analyzeSentence reads one sentence clause by clause. answering is the
 // probe the sentence responds to, which changes how some clauses count: in
 // an answer to "what would you do differently" a plain change of practice
 // is a reflection, and in an answer to "what lasted" a plain present-tense
 // statement is.
-func analyzeSentence(seq int, text string, answering Gap) Sentence {
+func analyzeSentence(seq int, text string, answering Gap, sc *scratch) Sentence {
 	padded := paddedLower(text)
 	lower := padded[1 : len(padded)-1]
-	toks := clauseTokens(lower)
-	words := make([]string, 0, len(toks))
+	sc.toks = appendClauseTokens(sc.toks[:0], lower)
+	toks := sc.toks
+	sc.words = sc.words[:0]
 	for _, w := range toks {
 		if !clausePunct(w) {
-			words = append(words, w) // the words tokenize gives
+			sc.words = append(sc.words, w) // the words tokenize gives
 		}
 	}
+	words := sc.words
 	s := Sentence{Seq: seq, Text: text, Answers: answering, lower: lower}
 	var n [numSentenceCues]int
 	sentenceCues.count(padded, n[:])
@@ -271,11 +275,13 @@ func analyzeSentence(seq int, text string, answering Gap) Sentence {
 			s.We++
 		}
 	}
-	nums := numberFields(lower)
-	s.nums = nums
+	start := len(sc.nums)
+	sc.nums = appendNumberFields(sc.nums, lower)
+	nums := sc.nums[start:]
 	s.Approximate = approximations(nums)
 	s.Hype = n[cueHype]
-	cs := clausesOf(toks)
+	sc.clauses = appendClauses(sc.clauses[:0], toks)
+	cs := sc.clauses
 	reflective := n[cueHindsight] > 0
 	for _, c := range cs {
 		if ok, strong := c.deed(); ok {
@@ -687,13 +693,23 @@ func cannotRecall(words []string) bool {
 // paddedLower is " " + the lowercased text + " ", with curly apostrophes
 // made straight, built in one allocation when the text is ASCII.
 func paddedLower(text string) string {
+	return paddedLowerAs(text, true)
+}
+
+// paddedLowerAs is paddedLower, making curly apostrophes straight only
+// when straighten is set.
+func paddedLowerAs(text string, straighten bool) string {
 	var b strings.Builder
 	b.Grow(len(text) + 2)
 	b.WriteByte(' ')
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if c >= utf8.RuneSelf {
-			b.WriteString(strings.ToLower(strings.ReplaceAll(text[i:], "’", "'")))
+			rest := text[i:]
+			if straighten {
+				rest = strings.ReplaceAll(rest, "’", "'")
+			}
+			b.WriteString(strings.ToLower(rest))
 			break
 		}
 		if 'A' <= c && c <= 'Z' {

@@ -47,12 +47,12 @@ var clauseBreaks = setOf("and", "but", "so", "then", "because", "while", "althou
 // with a past verb shares the subject before it; at the start of a sentence
 // that is "I", as in a story told in fragments: "Wrote a proposal."
 func clauses(sentence string) []clause {
-	return clausesOf(clauseTokens(sentence))
+	return appendClauses(nil, appendClauseTokens(nil, sentence))
 }
 
-// clausesOf splits a sentence's clauseTokens into clauses.
-func clausesOf(toks []string) []clause {
-	out := make([]clause, 0, 4)
+// appendClauses appends the clauses of a sentence's clauseTokens to out;
+// their words are views of toks.
+func appendClauses(out []clause, toks []string) []clause {
 	last := subjI
 	start := 0
 	flush := func(end int) {
@@ -82,7 +82,11 @@ func clausePunct(w string) bool {
 // clauseTokens splits a lowercased sentence into words, keeping commas,
 // semicolons, colons and dashes as tokens of their own.
 func clauseTokens(s string) []string {
-	out := make([]string, 0, len(s)/5+4)
+	return appendClauseTokens(make([]string, 0, len(s)/5+4), s)
+}
+
+// appendClauseTokens appends the clauseTokens of s to out.
+func appendClauseTokens(out []string, s string) []string {
 	for f := range strings.FieldsSeq(s) {
 		trail := ""
 		if n := len(f); n > 1 && strings.ContainsAny(f[n-1:], ",;:") {

@@ -28,7 +28,11 @@ var scales = map[string]float64{"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 
 // numberFields splits a sentence into lowercased words with surrounding
 // punctuation trimmed, keeping $, %, decimals and thousands separators.
 func numberFields(sentence string) []string {
-	out := make([]string, 0, len(sentence)/5+1)
+	return appendNumberFields(make([]string, 0, len(sentence)/5+1), sentence)
+}
+
+// appendNumberFields appends the numberFields of sentence to out.
+func appendNumberFields(out []string, sentence string) []string {
 	for f := range strings.FieldsSeq(strings.ToLower(sentence)) {
 		f = strings.TrimFunc(f, isWrapping)
 		if f != "" {
