@@ -519,7 +519,7 @@ func metrics(text string) []string {
 			out = append(out, pending)
 			pending = ""
 		}
-		if !strings.ContainsAny(core, "0123456789") {
+		if !hasDigit(core) {
 			// Only an ASCII word of 5 to 7 letters can lower to one of these.
 			if n := len(core); n >= 5 && n <= 7 {
 				lw := strings.ToLower(core)
@@ -532,7 +532,7 @@ func metrics(text string) []string {
 		if isYear(core) || isLabel(core) {
 			continue
 		}
-		if !strings.ContainsAny(core, "%$") && !strings.ContainsAny(f, ",;:.") {
+		if strings.IndexByte(core, '%') < 0 && strings.IndexByte(core, '$') < 0 && !endsClause(f) {
 			pending = core
 			continue
 		}
@@ -719,6 +719,27 @@ func paddedLowerAs(text string, straighten bool) string {
 	}
 	b.WriteByte(' ')
 	return b.String()
+}
+
+// hasDigit reports an ASCII digit in s.
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// endsClause reports a comma, semicolon, colon or full stop in s.
+func endsClause(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', ';', ':', '.':
+			return true
+		}
+	}
+	return false
 }
 
 // wordCount is len(strings.Fields(s)), without the slice.

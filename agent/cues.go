@@ -15,7 +15,7 @@ import "slices"
 type cueMatcher struct {
 	class  [256]uint8 // byte → column of the table
 	width  int        // columns per state
-	next   []int32    // state*width + column → state
+	next   []int32    // state*width + column → state, negated when cues end there
 	out    [][]int32  // state → cues that end there, suffixes included
 	cues   []cue
 	counts int // how many lists
@@ -105,6 +105,13 @@ func newCueMatcher(lists []cueList) *cueMatcher {
 			queue = append(queue, t)
 		}
 	}
+	// Mark the transitions into states where cues end, so that count
+	// looks at m.out only there.
+	for i, t := range m.next {
+		if len(m.out[t]) > 0 {
+			m.next[i] = -t
+		}
+	}
 	return m
 }
 
@@ -116,6 +123,10 @@ func (m *cueMatcher) count(padded string, counts []int) {
 	s := int32(0)
 	for i := 0; i < len(padded); i++ {
 		s = m.next[int(s)*m.width+int(m.class[padded[i]])]
+		if s >= 0 {
+			continue
+		}
+		s = -s
 		for _, id := range m.out[s] {
 			c := m.cues[id]
 			end := i + 1

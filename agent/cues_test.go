@@ -78,3 +78,17 @@ func deflectLists() []cueList {
 	return []cueList{{append(append(append([]string{}, forgetCues...), noReflectionCues...),
 		" i don't know", " not sure", " no idea", " nothing to add", " don't have more"), false}}
 }
+
+// TestMaybeNumberWordKeepsEveryNumberWord guards readQuantity's quick test:
+// it must let through every word readQuantity reads as a number.
+func TestMaybeNumberWordKeepsEveryNumberWord(t *testing.T) {
+	words := []string{"twice", "doubled", "double", "tripled", "triple"}
+	for w := range numberWords {
+		words = append(words, w)
+	}
+	for _, w := range words {
+		if !maybeNumberWord(w) {
+			t.Errorf("maybeNumberWord(%q) = false", w)
+		}
+	}
+}

@@ -42,6 +42,20 @@ func appendNumberFields(out []string, sentence string) []string {
 	return out
 }
 
+// maybeNumberWord is a quick test that rules out most words as spelled-out
+// numbers or multipliers: those are 3 to 7 letters and start with one of
+// a few letters (numberWords, "twice", "double", "tripled").
+func maybeNumberWord(w string) bool {
+	if len(w) < 3 || len(w) > 7 {
+		return false
+	}
+	switch w[0] {
+	case 'z', 'n', 'o', 't', 'f', 's', 'e', 'h', 'd':
+		return true
+	}
+	return false
+}
+
 // isWrapping reports punctuation that wraps a number or word: "(40%),",
 // "“fast”".
 func isWrapping(r rune) bool {
@@ -57,6 +71,10 @@ func isWrapping(r rune) bool {
 func readQuantity(ws []string, i int) (quantity, bool) {
 	w := ws[i]
 	q := quantity{at: i}
+	digits := hasDigit(w)
+	if !digits && !maybeNumberWord(w) {
+		return q, false
+	}
 	if v, ok := numberWords[w]; ok {
 		q.value = v
 		if w == "half" {
@@ -70,7 +88,7 @@ func readQuantity(ws []string, i int) (quantity, bool) {
 	case "tripled", "triple":
 		return quantity{value: 3, times: true, at: i}, true
 	}
-	if !strings.ContainsAny(w, "0123456789") || isYear(w) || isLabel(w) {
+	if !digits || isYear(w) || isLabel(w) {
 		return q, false
 	}
 	if strings.HasPrefix(w, "$") || strings.HasPrefix(w, "€") || strings.HasPrefix(w, "£") {
@@ -83,7 +101,7 @@ func readQuantity(ws []string, i int) (quantity, bool) {
 	}
 	scale := 1.0
 	for suffix, s := range scales {
-		if strings.HasSuffix(w, suffix) && len(w) > len(suffix) && strings.ContainsAny(w[len(w)-len(suffix)-1:len(w)-len(suffix)], "0123456789") {
+		if strings.HasSuffix(w, suffix) && len(w) > len(suffix) && hasDigit(w[len(w)-len(suffix)-1:len(w)-len(suffix)]) {
 			scale, w = s, strings.TrimSuffix(w, suffix)
 			break
 		}
