@@ -4,6 +4,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -118,7 +119,8 @@ func Analyze(turns []Turn) Analysis {
 	seenVerb := map[string]bool{}
 	seenName := map[string]bool{}
 	var answering Gap
-	var sc scratch
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
 	first := true
 	for _, t := range turns {
 		if t.Speaker != SpeakerCandidate {
@@ -130,7 +132,8 @@ func Analyze(turns []Turn) Analysis {
 			continue
 		}
 		n := make([]int, turnCues.counts)
-		turnCues.count(paddedLowerAs(t.Text, false), n) // curly apostrophes kept, as the turn's cues expect
+		sc.buf = appendPaddedLower(sc.buf[:0], t.Text, false) // curly apostrophes kept, as the turn's cues expect
+		countCues(turnCues, sc.buf, n)
 		words := wordCount(t.Text)
 		a.Words += words
 		sc.nums = slices.Grow(sc.nums, words) // at most one number field per word
@@ -153,7 +156,7 @@ func Analyze(turns []Turn) Analysis {
 		a.Sentences = slices.Grow(a.Sentences, len(sentences))
 		forgot := false
 		for i, text := range sentences {
-			s := analyzeSentence(t.Seq, text, answering, &sc)
+			s := analyzeSentence(t.Seq, text, answering, sc)
 			// The opening lines of the first answer usually set the scene.
 			if first && i < 3 && (s.Situation || hasProperContext(text)) {
 				s.Situation = true
@@ -177,7 +180,7 @@ func Analyze(turns []Turn) Analysis {
 	a.Reflection = a.Reflections > 0 && !(a.NoReflection && a.Reflections < 2)
 	// The sentences' number fields are every field of the answers, in
 	// order: sentences split only at spaces.
-	a.Scope = scopeOf(sc.nums)
+	a.Scope = scopeOf(sc.nums, &sc.buf)
 	return a
 }
 
@@ -238,6 +241,22 @@ func (a *Analysis) add(s Sentence, seenVerb map[string]bool) {
 type scratch struct {
 	toks, words, nums []string
 	clauses           []clause
+	buf               []byte // a padded lowercase text being read
+}
+
+// scratchPool keeps scratch buffers between Analyze calls, so that a
+// steady stream of answers allocates them once.
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// release empties the buffers and returns them to the pool; nothing they
+// point to outlives the Analyze call.
+func (sc *scratch) release() {
+	clear(sc.toks[:cap(sc.toks)])
+	clear(sc.words[:cap(sc.words)])
+	clear(sc.nums[:cap(sc.nums)])
+	clear(sc.clauses[:cap(sc.clauses)])
+	sc.toks, sc.words, sc.nums, sc.clauses, sc.buf = sc.toks[:0], sc.words[:0], sc.nums[:0], sc.clauses[:0], sc.buf[:0]
+	scratchPool.Put(sc)
 }
 
 // analyzeSentence reads one sentence clause by clause. answering is the
@@ -246,7 +265,8 @@ type scratch struct {
 // is a reflection, and in an answer to "what lasted" a plain present-tense
 // statement is.
 func analyzeSentence(seq int, text string, answering Gap, sc *scratch) Sentence {
-	padded := paddedLower(text)
+	sc.buf = appendPaddedLower(sc.buf[:0], text, true)
+	padded := string(sc.buf)
 	lower := padded[1 : len(padded)-1]
 	sc.toks = appendClauseTokens(sc.toks[:0], lower)
 	toks := sc.toks
@@ -690,18 +710,10 @@ func cannotRecall(words []string) bool {
 	return false
 }
 
-// paddedLower is " " + the lowercased text + " ", with curly apostrophes
-// made straight, built in one allocation when the text is ASCII.
-func paddedLower(text string) string {
-	return paddedLowerAs(text, true)
-}
-
-// paddedLowerAs is paddedLower, making curly apostrophes straight only
-// when straighten is set.
-func paddedLowerAs(text string, straighten bool) string {
-	var b strings.Builder
-	b.Grow(len(text) + 2)
-	b.WriteByte(' ')
+// appendPaddedLower appends " " + the lowercased text + " " to dst,
+// making curly apostrophes straight when straighten is set.
+func appendPaddedLower(dst []byte, text string, straighten bool) []byte {
+	dst = append(dst, ' ')
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if c >= utf8.RuneSelf {
@@ -709,16 +721,15 @@ func paddedLowerAs(text string, straighten bool) string {
 			if straighten {
 				rest = strings.ReplaceAll(rest, "’", "'")
 			}
-			b.WriteString(strings.ToLower(rest))
+			dst = append(dst, strings.ToLower(rest)...)
 			break
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		b.WriteByte(c)
+		dst = append(dst, c)
 	}
-	b.WriteByte(' ')
-	return b.String()
+	return append(dst, ' ')
 }
 
 // hasDigit reports an ASCII digit in s.

@@ -119,6 +119,11 @@ func newCueMatcher(lists []cueList) *cueMatcher {
 // in padded, a text with one space added at each end. Occurrences of one
 // cue are counted without overlap, as strings.Count does.
 func (m *cueMatcher) count(padded string, counts []int) {
+	countCues(m, padded, counts)
+}
+
+// countCues is cueMatcher.count for a text held as a string or as bytes.
+func countCues[T string | []byte](m *cueMatcher, padded T, counts []int) {
 	var ends []cueEnd // last counted end of each cue that matched, usually none
 	s := int32(0)
 	for i := 0; i < len(padded); i++ {

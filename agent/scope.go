@@ -1,7 +1,5 @@
 package agent
 
-import "strings"
-
 // Scope tiers, from a story about one's own task to one about a business.
 // docs/grading.md holds the table of scope by level they are read against.
 const (
@@ -17,16 +15,23 @@ const (
 // stake. It reads only what the candidate said, so an unstated scope reads
 // as the smallest.
 func storyScope(text string) int {
-	return scopeOf(numberFields(text))
+	var buf []byte
+	return scopeOf(numberFields(text), &buf)
 }
 
-// scopeOf is storyScope for a story's number fields (numberFields).
-func scopeOf(ws []string) int {
-	padded := " " + strings.Join(ws, " ") + " "
+// scopeOf is storyScope for a story's number fields (numberFields); buf
+// is a buffer it may reuse.
+func scopeOf(ws []string, buf *[]byte) int {
+	padded := append((*buf)[:0], ' ')
+	for _, w := range ws {
+		padded = append(padded, w...)
+		padded = append(padded, ' ')
+	}
+	*buf = padded
 	tier := ScopeTask
 	raise := func(t int) { tier = max(tier, t) }
 	var n [len(scopeLists)]int
-	scopeCues.count(padded, n[:])
+	countCues(scopeCues, padded, n[:])
 	for i, c := range n {
 		if c > 0 {
 			raise(ScopeTeam + i)
