@@ -392,7 +392,7 @@ func (c clause) reflection() bool {
 		return true
 	case c.subject == subjI && c.tense == tenseModal && !sayVerbs[c.verb] && c.object && anyWord(c.words, changeOfPractice):
 		return true
-	case c.subject == subjI && c.tense == tensePresent && anyWord(c.words, setOf("now")) && !beVerbs[c.verb]:
+	case c.subject == subjI && c.tense == tensePresent && slices.Contains(c.words, "now") && !beVerbs[c.verb]:
 		return true
 	}
 	return anyWord(c.words, lessonNouns)
@@ -402,7 +402,7 @@ func (c clause) reflection() bool {
 // alarm still fires", "it became the default", "nobody does it by hand
 // anymore".
 func (c clause) lasting() bool {
-	if c.negated && !anyWord(c.words, setOf("anymore", "longer")) {
+	if c.negated && !slices.Contains(c.words, "anymore") && !slices.Contains(c.words, "longer") {
 		return false
 	}
 	if c.tense == tenseModal || c.hypothetical() {

@@ -142,7 +142,7 @@ type comparison struct {
 // fields (numberFields) and judges each one's plausibility.
 func comparisons(ws []string) []comparison {
 	var out []comparison
-	dir := direction(ws)
+	dir, read := 0, false
 	for i := range ws {
 		q, ok := readQuantity(ws, i)
 		if !ok {
@@ -150,6 +150,9 @@ func comparisons(ws []string) []comparison {
 		}
 		if !comparedAt(ws, i, q) {
 			continue
+		}
+		if !read {
+			dir, read = direction(ws), true
 		}
 		out = append(out, comparison{q: q, implausible: implausibility(ws, q, dir)})
 	}
