@@ -297,8 +297,9 @@ func TestEvalSet(t *testing.T) {
 	}
 }
 
-// TestGradeWeights fits the rules' weights on our own labelled set and
-// checks that agent/weights.go holds them; with -update it writes them.
+// TestGradeWeights fits the grader, the rules' weights and the text model,
+// on our own labelled set and checks that agent/weights.go and
+// agent/textmodel_weights.go hold them; with -update it writes them.
 func TestGradeWeights(t *testing.T) {
 	var own []drivenEntry
 	for _, d := range drivenSets(t) {
