@@ -279,7 +279,7 @@ func analyzeSentence(seq int, text string, answering Gap, sc *scratch) Sentence 
 	words := sc.words
 	s := Sentence{Seq: seq, Text: text, Answers: answering, lower: lower}
 	var n [numSentenceCues]int
-	sentenceCues.count(padded, n[:])
+	countCues(sentenceCues, padded, n[:])
 	s.Situation = n[cueSituation] > 0
 	s.Task = n[cueTask] > 0
 	s.Injection = n[cueInjection] > 0 || n[cueMeta] > 0 && n[cueAssessment] > 0
@@ -415,12 +415,11 @@ func (c clause) lasting() bool {
 // deflects reports a follow-up answer that adds nothing: a few words, a
 // part the candidate cannot recall, or "nothing".
 func deflects(text string) bool {
-	padded := " " + strings.ToLower(strings.ReplaceAll(text, "’", "'")) + " "
 	if wordCount(text) < 8 {
 		return true
 	}
 	var n [1]int
-	deflectCues.count(padded, n[:])
+	countCues(deflectCues, appendPaddedLower(nil, text, true), n[:])
 	return n[0] > 0
 }
 
@@ -783,12 +782,4 @@ func containsAny(s string, subs []string) bool {
 		}
 	}
 	return false
-}
-
-func countAny(s string, subs []string) int {
-	n := 0
-	for _, sub := range subs {
-		n += strings.Count(s, sub)
-	}
-	return n
 }

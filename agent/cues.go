@@ -105,7 +105,7 @@ func newCueMatcher(lists []cueList) *cueMatcher {
 			queue = append(queue, t)
 		}
 	}
-	// Mark the transitions into states where cues end, so that count
+	// Mark the transitions into states where cues end, so that countCues
 	// looks at m.out only there.
 	for i, t := range m.next {
 		if len(m.out[t]) > 0 {
@@ -115,14 +115,10 @@ func newCueMatcher(lists []cueList) *cueMatcher {
 	return m
 }
 
-// count adds to counts (one per list) the occurrences of each list's cues
-// in padded, a text with one space added at each end. Occurrences of one
-// cue are counted without overlap, as strings.Count does.
-func (m *cueMatcher) count(padded string, counts []int) {
-	countCues(m, padded, counts)
-}
-
-// countCues is cueMatcher.count for a text held as a string or as bytes.
+// countCues adds to counts (one per list of m) the occurrences of each
+// list's cues in padded, a text, as a string or as bytes, with one space
+// added at each end. Occurrences of one cue are counted without overlap,
+// as strings.Count does.
 func countCues[T string | []byte](m *cueMatcher, padded T, counts []int) {
 	var ends []cueEnd // last counted end of each cue that matched, usually none
 	s := int32(0)
@@ -235,14 +231,18 @@ const (
 	cueName
 )
 
-// turnCues reads the cue lists of a whole answer in one pass.
-var turnCues = newCueMatcher(append([]cueList{
-	cueBuzzword:  {buzzwords, true},
-	cueHedge:     {hedgeCues, false},
-	cueNoMeasure: {noMeasureCues, true},
-	cueOwnPart:   {ownPartCues, true},
-	cueHeading:   {headings, true},
-}, nameLists()...))
+// turnLists are the cue lists a whole answer is read with; turnCues reads
+// them all in one pass.
+var (
+	turnLists = append([]cueList{
+		cueBuzzword:  {buzzwords, true},
+		cueHedge:     {hedgeCues, false},
+		cueNoMeasure: {noMeasureCues, true},
+		cueOwnPart:   {ownPartCues, true},
+		cueHeading:   {headings, true},
+	}, nameLists()...)
+	turnCues = newCueMatcher(turnLists)
+)
 
 // headings are the outline's labels recited as headings: "Situation:".
 var headings = []string{"situation:", "task:", "action:", "actions:", "result:", "results:", "impact:", "learning:"}
@@ -256,12 +256,16 @@ func nameLists() []cueList {
 	return out
 }
 
-// deflectCues mark a follow-up answer that adds nothing.
-var deflectCues = newCueMatcher([]cueList{{
-	slices.Concat(forgetCues, noReflectionCues,
-		[]string{" i don't know", " not sure", " no idea", " nothing to add", " don't have more"}),
-	false,
-}})
+// deflectLists mark a follow-up answer that adds nothing; deflectCues
+// reads them.
+var (
+	deflectLists = []cueList{{
+		slices.Concat(forgetCues, noReflectionCues,
+			[]string{" i don't know", " not sure", " no idea", " nothing to add", " don't have more"}),
+		false,
+	}}
+	deflectCues = newCueMatcher(deflectLists)
+)
 
 // scopeLists raise a story's scope to a tier, from ScopeTeam upwards.
 var scopeLists = [...]cueList{

@@ -49,9 +49,9 @@ func TestCueMatcherAgreesWithContains(t *testing.T) {
 		for _, tc := range []struct {
 			m     *cueMatcher
 			lists []cueList
-		}{{m, lists}, {sentence, sentenceLists}, {turnCues, turnLists()}, {scopeCues, scopeLists[:]}, {deflectCues, deflectLists()}} {
+		}{{m, lists}, {sentence, sentenceLists}, {turnCues, turnLists}, {scopeCues, scopeLists[:]}, {deflectCues, deflectLists}} {
 			got := make([]int, len(tc.lists))
-			tc.m.count(" "+lower+" ", got)
+			countCues(tc.m, " "+lower+" ", got)
 			for i, l := range tc.lists {
 				in := " " + lower + " "
 				if l.bounded {
@@ -65,18 +65,13 @@ func TestCueMatcherAgreesWithContains(t *testing.T) {
 	}
 }
 
-// turnLists are the lists turnCues was built from, in its order.
-func turnLists() []cueList {
-	return append([]cueList{
-		cueBuzzword: {buzzwords, true}, cueHedge: {hedgeCues, false},
-		cueNoMeasure: {noMeasureCues, true}, cueOwnPart: {ownPartCues, true}, cueHeading: {headings, true},
-	}, nameLists()...)
-}
-
-// deflectLists checks deflectCues cue by cue.
-func deflectLists() []cueList {
-	return []cueList{{append(append(append([]string{}, forgetCues...), noReflectionCues...),
-		" i don't know", " not sure", " no idea", " nothing to add", " don't have more"), false}}
+// countAny is strings.Count summed over subs: what a cueMatcher must give.
+func countAny(s string, subs []string) int {
+	n := 0
+	for _, sub := range subs {
+		n += strings.Count(s, sub)
+	}
+	return n
 }
 
 // TestMaybeNumberWordKeepsEveryNumberWord guards readQuantity's quick test:

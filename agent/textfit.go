@@ -215,13 +215,6 @@ func choleskySolve(l, b []float64, n int) []float64 {
 	return x
 }
 
-// solveSPD solves A x = b for a symmetric positive definite n×n matrix A,
-// stored by rows; A is overwritten by its factor.
-func solveSPD(a, b []float64, n int) []float64 {
-	cholesky(a, n)
-	return choleskySolve(a, b, n)
-}
-
 // The text model's settings: terms in at least textMinDF stories, the
 // ridge penalty, and the folds of principles that give each training
 // story an out-of-fold text score. Fixed, not tuned on the measuring sets.

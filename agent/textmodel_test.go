@@ -140,3 +140,11 @@ func TestStepTargets(t *testing.T) {
 		}
 	}
 }
+
+// solveSPD solves A x = b for a symmetric positive definite n×n matrix A,
+// stored by rows, with cholesky and choleskySolve; A is overwritten by its
+// factor.
+func solveSPD(a, b []float64, n int) []float64 {
+	cholesky(a, n)
+	return choleskySolve(a, b, n)
+}
