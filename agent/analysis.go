@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -152,13 +151,23 @@ func Analyze(turns []Turn) Analysis {
 		if n[cueOwnPart] > 0 {
 			a.OwnPart = true
 		}
-		sentences := splitSentences(t.Text)
+		sc.sentences = appendSentences(sc.sentences[:0], t.Text)
+		sentences := sc.sentences
 		a.Sentences = slices.Grow(a.Sentences, len(sentences))
+		// Every sentence padded and lowercased, in one string: sentence i
+		// is lowered[sc.bounds[i]:sc.bounds[i+1]].
+		sc.buf, sc.bounds = sc.buf[:0], append(sc.bounds[:0], 0)
+		for _, text := range sentences {
+			sc.buf = appendPaddedLower(sc.buf, text, true)
+			sc.bounds = append(sc.bounds, len(sc.buf))
+		}
+		lowered := string(sc.buf)
 		forgot := false
 		for i, text := range sentences {
-			s := analyzeSentence(t.Seq, text, answering, sc)
+			s := analyzeSentence(t.Seq, text, lowered[sc.bounds[i]:sc.bounds[i+1]], answering, sc)
 			// The opening lines of the first answer usually set the scene.
-			if first && i < 3 && (s.Situation || hasProperContext(text)) {
+			// sc.fields still holds this sentence's fields.
+			if first && i < 3 && (s.Situation || hasProperContext(sc.fields)) {
 				s.Situation = true
 			}
 			forgot = forgot || s.Forgot
@@ -240,8 +249,12 @@ func (a *Analysis) add(s Sentence, seenVerb map[string]bool) {
 // sentence so far, which the story's scope is read from.
 type scratch struct {
 	toks, words, nums []string
+	fields            []string    // a sentence's space-separated fields
+	classes           []wordClass // of toks
 	clauses           []clause
 	buf               []byte // a padded lowercase text being read
+	sentences         []string
+	bounds            []int // where each sentence starts in buf
 }
 
 // scratchPool keeps scratch buffers between Analyze calls, so that a
@@ -255,18 +268,21 @@ func (sc *scratch) release() {
 	clear(sc.words[:cap(sc.words)])
 	clear(sc.nums[:cap(sc.nums)])
 	clear(sc.clauses[:cap(sc.clauses)])
-	sc.toks, sc.words, sc.nums, sc.clauses, sc.buf = sc.toks[:0], sc.words[:0], sc.nums[:0], sc.clauses[:0], sc.buf[:0]
+	clear(sc.sentences[:cap(sc.sentences)])
+	clear(sc.fields[:cap(sc.fields)])
+	sc.toks, sc.words, sc.nums, sc.classes, sc.clauses, sc.buf = sc.toks[:0], sc.words[:0], sc.nums[:0], sc.classes[:0], sc.clauses[:0], sc.buf[:0]
+	sc.sentences, sc.bounds, sc.fields = sc.sentences[:0], sc.bounds[:0], sc.fields[:0]
 	scratchPool.Put(sc)
 }
 
-// analyzeSentence reads one sentence clause by clause. answering is the
+// analyzeSentence reads one sentence clause by clause, given as written
+// and as appendPaddedLower gives it with apostrophes made straight.
+// answering is the
 // probe the sentence responds to, which changes how some clauses count: in
 // an answer to "what would you do differently" a plain change of practice
 // is a reflection, and in an answer to "what lasted" a plain present-tense
 // statement is.
-func analyzeSentence(seq int, text string, answering Gap, sc *scratch) Sentence {
-	sc.buf = appendPaddedLower(sc.buf[:0], text, true)
-	padded := string(sc.buf)
+func analyzeSentence(seq int, text, padded string, answering Gap, sc *scratch) Sentence {
 	lower := padded[1 : len(padded)-1]
 	sc.toks = appendClauseTokens(sc.toks[:0], lower)
 	toks := sc.toks
@@ -284,12 +300,16 @@ func analyzeSentence(seq int, text string, answering Gap, sc *scratch) Sentence 
 	s.Task = n[cueTask] > 0
 	s.Injection = n[cueInjection] > 0 || n[cueMeta] > 0 && n[cueAssessment] > 0
 	s.TimeFrame = n[cueMonth] > 0 || n[cueTime] > 0 || hasYear(words)
-	s.Metrics = metrics(text)
+	sc.fields = sc.fields[:0]
+	for f := range strings.FieldsSeq(text) {
+		sc.fields = append(sc.fields, f)
+	}
+	s.Metrics = metricsOf(sc.fields)
 	s.Forgot = n[cueForget] > 0 || cannotRecall(words)
 	s.NoReflection = n[cueNoReflection] > 0
 	s.Blames = n[cueBlame] > 0
 	s.group = n[cueGroup] > 0
-	s.proper = properNouns(text)
+	s.proper = properNouns(sc.fields)
 	for _, w := range words {
 		if w == "we" || w == "us" || w == "our" {
 			s.We++
@@ -300,7 +320,8 @@ func analyzeSentence(seq int, text string, answering Gap, sc *scratch) Sentence 
 	nums := sc.nums[start:]
 	s.Approximate = approximations(nums)
 	s.Hype = n[cueHype]
-	sc.clauses = appendClauses(sc.clauses[:0], toks)
+	sc.classes = appendWordClasses(sc.classes[:0], toks)
+	sc.clauses = appendClauses(sc.clauses[:0], toks, sc.classes)
 	cs := sc.clauses
 	reflective := n[cueHindsight] > 0
 	for _, c := range cs {
@@ -315,7 +336,7 @@ func analyzeSentence(seq int, text string, answering Gap, sc *scratch) Sentence 
 		}
 		if c.tense == tensePast && !c.negated {
 			s.Past++
-			if completionVerbs[c.verb] || changeVerbs[c.verb] {
+			if completionVerbs.has(c.verb) || changeVerbs.has(c.verb) {
 				s.Result = true
 			}
 		}
@@ -326,7 +347,7 @@ func analyzeSentence(seq int, text string, answering Gap, sc *scratch) Sentence 
 			s.General++
 		}
 		switch {
-		case c.subject == subjOther && c.verb != "" && (c.negated && c.tense != tenseNone || failVerbs[c.verb]):
+		case c.subject == subjOther && c.verb != "" && (c.negated && c.tense != tenseNone || failVerbs.has(c.verb)):
 			s.OthersFailed++
 		case c.subject == subjI && c.negated && (c.tense == tensePast || c.tense == tensePresent):
 			s.Inaction++
@@ -338,7 +359,7 @@ func analyzeSentence(seq int, text string, answering Gap, sc *scratch) Sentence 
 			s.Impact = true
 		}
 	}
-	for _, cmp := range comparisons(nums) {
+	for cmp := range comparisons(nums) {
 		if cmp.implausible != "" {
 			s.Implausible = cmp.implausible
 			continue
@@ -383,19 +404,19 @@ func (c clause) reflection() bool {
 		return false
 	}
 	for i := 0; i+1 < len(c.words); i++ {
-		if c.words[i] == "i" && learnVerbs[c.words[i+1]] {
+		if c.words[i] == "i" && c.classes[i+1].has(classLearn) {
 			return true // "I learned …", "what I realized"
 		}
 	}
 	switch {
 	case c.subject == subjI && lookingBack(c):
 		return true
-	case c.subject == subjI && c.tense == tenseModal && !sayVerbs[c.verb] && c.object && anyWord(c.words, changeOfPractice):
+	case c.subject == subjI && c.tense == tenseModal && !sayVerbs.has(c.verb) && c.object && anyClass(c.classes, classChangeOfPractice):
 		return true
-	case c.subject == subjI && c.tense == tensePresent && slices.Contains(c.words, "now") && !beVerbs[c.verb]:
+	case c.subject == subjI && c.tense == tensePresent && slices.Contains(c.words, "now") && !beVerbs.has(c.verb):
 		return true
 	}
-	return anyWord(c.words, lessonNouns)
+	return anyClass(c.classes, classLesson)
 }
 
 // lasting reports a clause about something that outlived the story: "the
@@ -408,8 +429,8 @@ func (c clause) lasting() bool {
 	if c.tense == tenseModal || c.hypothetical() {
 		return false
 	}
-	return anyWord(c.words, persistenceWords) && (c.tense == tensePresent || c.tense == tensePast && c.verb != "") ||
-		c.tense == tensePast && adoptionVerbs[c.verb]
+	return anyClass(c.classes, classPersistence) && (c.tense == tensePresent || c.tense == tensePast && c.verb != "") ||
+		c.tense == tensePast && adoptionVerbs.has(c.verb)
 }
 
 // deflects reports a follow-up answer that adds nothing: a few words, a
@@ -428,7 +449,7 @@ func deflects(text string) bool {
 func approximations(ws []string) int {
 	n := 0
 	for i := 0; i+1 < len(ws); i++ {
-		if !approximators[ws[i]] {
+		if !approximators.has(ws[i]) {
 			continue
 		}
 		if _, ok := readQuantity(ws, i+1); ok || ws[i+1] == "few" || ws[i+1] == "couple" || ws[i+1] == "half" {
@@ -442,7 +463,7 @@ func approximations(ws []string) int {
 // a completion.
 func pastChange(cs []clause) bool {
 	for _, c := range cs {
-		if c.tense == tensePast && !c.negated && (changeVerbs[c.verb] || completionVerbs[c.verb]) {
+		if c.tense == tensePast && !c.negated && (changeVerbs.has(c.verb) || completionVerbs.has(c.verb)) {
 			return true
 		}
 	}
@@ -459,21 +480,12 @@ func presentTense(cs []clause) bool {
 	return false
 }
 
-func anyWord(ws []string, set map[string]bool) bool {
-	for _, w := range ws {
-		if set[w] {
-			return true
-		}
-	}
-	return false
-}
-
 // properNouns counts capitalised words that do not start the sentence: the
 // names of places, products and people that make a story checkable.
-func properNouns(text string) int {
+func properNouns(fields []string) int {
 	n := 0
 	p := ""
-	for i, w := range fieldsSeq(text) {
+	for i, w := range fields {
 		prev := p
 		p = w
 		if i == 0 || w == "I" || strings.HasPrefix(w, "I'") || strings.HasPrefix(w, "I’") {
@@ -527,10 +539,15 @@ func appendTokens(out []string, lower string) []string {
 // metrics returns the quantities in text: "41%", "$2.9 million", "220
 // milliseconds", "3.4 times". Years and levels like "L6" are not metrics.
 func metrics(text string) []string {
+	return metricsOf(strings.Fields(text))
+}
+
+// metricsOf is metrics for a sentence's space-separated fields.
+func metricsOf(fields []string) []string {
 	var out []string
 	pending := "" // a number that the next field may give a unit to
-	for f := range strings.FieldsSeq(text) {
-		core := strings.Trim(f, ".,;:!?()\"'")
+	for _, f := range fields {
+		core := trimASCII(f, &metricWrapping)
 		if pending != "" {
 			if isUnit(core) {
 				pending += " " + core
@@ -563,9 +580,31 @@ func metrics(text string) []string {
 	return out
 }
 
+// metricWrapping is the punctuation metrics trims from a field.
+var metricWrapping = byteSet(".,;:!?()\"'")
+
+// byteSet returns the set of the bytes of s.
+func byteSet(s string) (set [256]bool) {
+	for i := 0; i < len(s); i++ {
+		set[s[i]] = true
+	}
+	return set
+}
+
+// trimASCII is strings.Trim with a cutset of ASCII bytes given as a set.
+func trimASCII(s string, set *[256]bool) string {
+	for len(s) > 0 && set[s[0]] {
+		s = s[1:]
+	}
+	for len(s) > 0 && set[s[len(s)-1]] {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
 // isUnit reports whether the word after a number names what was counted.
 func isUnit(w string) bool {
-	if n := utf8.RuneCountInString(w); n < 2 || n > 13 || unitStop[strings.ToLower(w)] {
+	if n := utf8.RuneCountInString(w); n < 2 || n > 13 || unitStop.has(strings.ToLower(w)) {
 		return false
 	}
 	for _, r := range w {
@@ -627,16 +666,17 @@ func hasYear(words []string) bool {
 
 // hasProperContext reports a capitalised name after "at", "for" or "with",
 // as in "at Pantrio" or "for Ferrowind": a concrete place for the story.
-func hasProperContext(text string) bool {
-	f := strings.Fields(text)
-	for i := 0; i+1 < len(f); i++ {
-		switch strings.ToLower(f[i]) {
-		case "at", "for", "with", "joined":
-			r, _ := utf8.DecodeRuneInString(f[i+1])
-			if unicode.IsUpper(r) && f[i+1] != "I" {
+func hasProperContext(fields []string) bool {
+	after := false // the previous field was one of the words above
+	for _, f := range fields {
+		if after {
+			r, _ := utf8.DecodeRuneInString(f)
+			if unicode.IsUpper(r) && f != "I" {
 				return true
 			}
 		}
+		after = len(f) <= 6 && (strings.EqualFold(f, "at") || strings.EqualFold(f, "for") ||
+			strings.EqualFold(f, "with") || strings.EqualFold(f, "joined"))
 	}
 	return false
 }
@@ -644,7 +684,12 @@ func hasProperContext(text string) bool {
 // splitSentences splits text into sentences, each an exact substring of text
 // with surrounding spaces trimmed.
 func splitSentences(text string) []string {
-	var out []string
+	return appendSentences(nil, text)
+}
+
+// appendSentences appends the sentences of text to out, as splitSentences
+// splits them.
+func appendSentences(out []string, text string) []string {
 	start := 0
 	add := func(end int) {
 		if s := strings.TrimSpace(text[start:end]); s != "" {
@@ -677,10 +722,17 @@ func splitSentences(text string) []string {
 
 func isAbbreviation(s string) bool {
 	s = strings.TrimRightFunc(s, unicode.IsSpace)
-	if s == "" {
-		return false
+	// An abbreviation is short, so the last 16 bytes of s are enough.
+	tail := s
+	if len(tail) > 16 {
+		tail = tail[len(tail)-16:]
+		if i := strings.LastIndexFunc(tail, unicode.IsSpace); i >= 0 {
+			tail = tail[i:]
+		} else {
+			return false // a last word longer than any abbreviation
+		}
 	}
-	last := strings.ToLower(s[strings.LastIndexFunc(s, unicode.IsSpace)+1:])
+	last := strings.ToLower(tail[strings.LastIndexFunc(tail, unicode.IsSpace)+1:])
 	switch last {
 	case "a.m.", "p.m.", "e.g.", "i.e.", "mr.", "ms.", "dr.", "vs.", "etc.", "approx.", "no.", "u.s.":
 		return true
@@ -699,7 +751,7 @@ func cannotRecall(words []string) bool {
 		neg := -1
 		for j := i + 1; j < len(words) && j <= i+6; j++ {
 			switch {
-			case negations[words[j]] || strings.HasSuffix(words[j], "n't") || words[j] == "cannot":
+			case negations.has(words[j]) || strings.HasSuffix(words[j], "n't") || words[j] == "cannot":
 				neg = j
 			case neg >= 0 && j-neg <= 3 && (words[j] == "remember" || words[j] == "recall"):
 				return true
@@ -759,20 +811,6 @@ func wordCount(s string) int {
 		n++
 	}
 	return n
-}
-
-// fieldsSeq yields the index and text of each of s's space-separated
-// fields, as strings.Fields splits them, without building a slice.
-func fieldsSeq(s string) iter.Seq2[int, string] {
-	return func(yield func(int, string) bool) {
-		i := 0
-		for f := range strings.FieldsSeq(s) {
-			if !yield(i, f) {
-				return
-			}
-			i++
-		}
-	}
 }
 
 func containsAny(s string, subs []string) bool {

@@ -50,7 +50,7 @@ func TestDeeds(t *testing.T) {
 		{"The lesson I took was to ask early.", nil, 0},
 	}
 	for _, tt := range tests {
-		s := analyzeSentence(1, tt.in, "", &scratch{})
+		s := analyzeSentence(1, tt.in, string(appendPaddedLower(nil, tt.in, true)), "", &scratch{})
 		if !reflect.DeepEqual(s.Actions, tt.want) || s.Strong != tt.strong {
 			t.Errorf("%q: deeds %q (strong %d), want %q (strong %d)", tt.in, s.Actions, s.Strong, tt.want, tt.strong)
 		}

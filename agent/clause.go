@@ -1,13 +1,18 @@
 package agent
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // A clause is a stretch of a sentence with one subject and one verb: the
 // unit the rules read a story in. "I traced the leak and patched the
 // pool, but the vendor never replied" holds three: two with "I" as subject (the
 // second inherits it), one with "the owner".
 type clause struct {
-	words   []string // lowercased, as tokenize gives them
+	words   []string    // lowercased, as tokenize gives them
+	classes []wordClass // the lists each word belongs to
 	subject subject
 	verb    string // the verb after the subject and any adverbs; "" when none
 	tense   tense
@@ -47,17 +52,18 @@ var clauseBreaks = setOf("and", "but", "so", "then", "because", "while", "althou
 // with a past verb shares the subject before it; at the start of a sentence
 // that is "I", as in a story told in fragments: "Wrote a proposal."
 func clauses(sentence string) []clause {
-	return appendClauses(nil, appendClauseTokens(nil, sentence))
+	toks := appendClauseTokens(nil, sentence)
+	return appendClauses(nil, toks, appendWordClasses(nil, toks))
 }
 
-// appendClauses appends the clauses of a sentence's clauseTokens to out;
-// their words are views of toks.
-func appendClauses(out []clause, toks []string) []clause {
+// appendClauses appends the clauses of a sentence's clauseTokens to out,
+// given the tokens' classes; their words are views of toks.
+func appendClauses(out []clause, toks []string, classes []wordClass) []clause {
 	last := subjI
 	start := 0
 	flush := func(end int) {
 		if end > start {
-			c := readClause(toks[start:end:end], last)
+			c := readClause(toks[start:end:end], classes[start:end:end], last)
 			if c.subject != subjOther || c.verb != "" {
 				last = c.subject
 			}
@@ -65,8 +71,8 @@ func appendClauses(out []clause, toks []string) []clause {
 		}
 		start = end + 1
 	}
-	for i, w := range toks {
-		if clausePunct(w) || clauseBreaks[w] {
+	for i, k := range classes {
+		if k.has(classPunct | classBreak) {
 			flush(i)
 		}
 	}
@@ -85,33 +91,100 @@ func clauseTokens(s string) []string {
 	return appendClauseTokens(make([]string, 0, len(s)/5+4), s)
 }
 
-// appendClauseTokens appends the clauseTokens of s to out.
+// appendClauseTokens appends the clauseTokens of s to out. In one pass
+// over s it gives what splitting s into space-separated fields and each
+// field into appendTokens' words would, with a field's trailing comma,
+// semicolon or colon as a token after its words and a lone dash as "—".
 func appendClauseTokens(out []string, s string) []string {
-	for f := range strings.FieldsSeq(s) {
-		trail := ""
-		if n := len(f); n > 1 && strings.ContainsAny(f[n-1:], ",;:") {
-			trail, f = f[n-1:], f[:n-1]
+	field, word := -1, -1 // where the current field and word start
+	endField := func(end int) {
+		if word >= 0 {
+			out = append(out, s[word:end])
+			word = -1
 		}
-		if f == "—" || f == "-" || f == "–" {
+		f, trail := s[field:end], ""
+		if n := len(f); n > 1 && (f[n-1] == ',' || f[n-1] == ';' || f[n-1] == ':') {
+			f, trail = f[:n-1], f[n-1:]
+		}
+		switch {
+		case f == "—" || f == "-" || f == "–":
 			out = append(out, "—")
-			continue
-		}
-		out = appendTokens(out, f)
-		if trail != "" {
+		case trail != "":
 			out = append(out, trail)
 		}
+		field = -1
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		kind, size := asciiKinds[c], 1
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			switch {
+			case unicode.IsSpace(r):
+				kind = kindSpace
+			case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '’':
+				kind = kindWord
+			default:
+				kind = kindOther
+			}
+		}
+		if kind == kindSpace {
+			if field >= 0 {
+				endField(i)
+			}
+			i += size
+			continue
+		}
+		if field < 0 {
+			field = i
+		}
+		in := kind == kindWord
+		switch {
+		case in && word < 0:
+			word = i
+		case !in && word >= 0:
+			out = append(out, s[word:i])
+			word = -1
+		}
+		i += size
+	}
+	if field >= 0 {
+		endField(len(s))
 	}
 	return out
 }
 
+// Kinds of character for appendClauseTokens: spaces split fields, word
+// characters (letters, digits, apostrophes) make words, others split
+// words.
+const (
+	kindOther = iota
+	kindSpace
+	kindWord
+)
+
+// asciiKinds is the kind of each ASCII byte.
+var asciiKinds = func() (k [256]uint8) {
+	for _, c := range []byte(" \t\n\v\f\r") {
+		k[c] = kindSpace // the ASCII bytes strings.Fields splits at
+	}
+	for c := 0; c < utf8.RuneSelf; c++ {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '\'' {
+			k[c] = kindWord
+		}
+	}
+	return k
+}()
+
 // readClause finds a clause's subject and verb. A clause that opens with a
 // verb shares the subject of the clause before it ("I traced it and fixed
 // it").
-func readClause(ws []string, prev subject) clause {
-	c := clause{words: ws}
+func readClause(ws []string, ks []wordClass, prev subject) clause {
+	c := clause{words: ws, classes: ks}
 	i := 0
-	for i < len(ws) && (leadIns[ws[i]] || adverbs[ws[i]]) {
-		if habitual[ws[i]] {
+	for i < len(ws) && ks[i].has(classLeadIn|classAdverb) {
+		if ks[i].has(classHabitual) {
 			c.tense = tenseHabitual
 		}
 		i++
@@ -138,26 +211,26 @@ func readClause(ws []string, prev subject) clause {
 	case (w == "my" || w == "our") && i+1 < len(ws) && (ws[i+1] == "team" || ws[i+1] == "group"):
 		c.subject = subjWe
 		i += 2
-	case isPastVerb(w) || modals[w]:
+	case pastVerb(w, ks[i]) || ks[i].has(classModal):
 		c.subject = prev // shares the subject before it
 	default:
 		// Another subject: find its verb so that the clause still has a
 		// tense, but its deeds are not the candidate's.
 		c.head = w
-		for i < len(ws) && !isPastVerb(ws[i]) && !modals[ws[i]] && !beVerbs[ws[i]] {
+		for i < len(ws) && !pastVerb(ws[i], ks[i]) && !ks[i].has(classModal|classBe) {
 			i++
 		}
 	}
-	for i < len(ws) && adverbs[ws[i]] {
-		if habitual[ws[i]] {
+	for i < len(ws) && ks[i].has(classAdverb) {
+		if ks[i].has(classHabitual) {
 			c.tense = tenseHabitual
 		}
 		i++
 	}
-	if i < len(ws) && negations[ws[i]] {
+	if i < len(ws) && ks[i].has(classNegation) {
 		c.negated = true
 		i++
-		for i < len(ws) && adverbs[ws[i]] {
+		for i < len(ws) && ks[i].has(classAdverb) {
 			i++
 		}
 	}
@@ -166,7 +239,7 @@ func readClause(ws []string, prev subject) clause {
 	}
 	v := ws[i]
 	switch {
-	case modals[v]:
+	case ks[i].has(classModal):
 		if c.tense == tenseNone {
 			c.tense = tenseModal
 		}
@@ -175,14 +248,14 @@ func readClause(ws []string, prev subject) clause {
 		}
 		// "I would have …" and "I should have …" look back; the verb is
 		// what follows.
-		for i+1 < len(ws) && (ws[i+1] == "have" || adverbs[ws[i+1]] || negations[ws[i+1]]) {
+		for i+1 < len(ws) && (ws[i+1] == "have" || ks[i+1].has(classAdverb|classNegation)) {
 			i++
 		}
 		if i+1 < len(ws) {
 			i++
 			v = ws[i]
 		}
-	case isPastVerb(v) && c.tense == tenseNone:
+	case pastVerb(v, ks[i]) && c.tense == tenseNone:
 		c.tense = tensePast
 	case c.tense == tenseNone:
 		c.tense = tensePresent
@@ -190,15 +263,6 @@ func readClause(ws []string, prev subject) clause {
 	c.verb = v
 	c.object = i+1 < len(ws)
 	return c
-}
-
-// isPastVerb reports a verb in the simple past: an irregular one from the
-// list, or a regular -ed form that is not a state of mind.
-func isPastVerb(w string) bool {
-	if notDeeds[w] {
-		return false
-	}
-	return irregularPast[w] || (strings.HasSuffix(w, "ed") && len(w) > 4 && !edNotVerbs[w])
 }
 
 // deed reports a clause in which the candidate did something: "I" as
@@ -210,16 +274,16 @@ func (c clause) deed() (ok, strong bool) {
 	if c.subject != subjI || c.negated || !c.object {
 		return false, false
 	}
-	if c.tense == tensePresent && !c.hypothetical() && !stateVerbs[c.verb] && !beVerbs[c.verb] && !modals[c.verb] {
-		return true, !weakVerbs[c.verb] && c.verb != "make"
+	if c.tense == tensePresent && !c.hypothetical() && !stateVerbs.has(c.verb) && !beVerbs.has(c.verb) && !modals.has(c.verb) {
+		return true, !weakVerbs.has(c.verb) && c.verb != "make"
 	}
 	if c.tense != tensePast {
 		return false, false
 	}
-	if beVerbs[c.verb] || notDeeds[c.verb] {
+	if beVerbs.has(c.verb) || notDeeds.has(c.verb) {
 		return false, false
 	}
-	return true, !weakVerbs[c.verb]
+	return true, !weakVerbs.has(c.verb)
 }
 
 // hypothetical reports a clause about what the speaker would or usually
@@ -229,7 +293,7 @@ func (c clause) hypothetical() bool {
 	switch c.subject {
 	case subjI, subjWe:
 		return c.tense == tenseModal && !lookingBack(c) || c.tense == tenseHabitual ||
-			c.tense == tensePresent && habitualPresent[c.verb]
+			c.tense == tensePresent && habitualPresent.has(c.verb)
 	case subjYou:
 		return c.verb != "" && !c.negated
 	}
@@ -239,14 +303,14 @@ func (c clause) hypothetical() bool {
 // generalization reports a claim about people in general rather than an
 // event: "people need to work harder", "customers always complain".
 func (c clause) generalization() bool {
-	return c.subject == subjOther && generalSubjects[c.head] && c.tense != tensePast && len(c.words) >= 3
+	return c.subject == subjOther && generalSubjects.has(c.head) && c.tense != tensePast && len(c.words) >= 3
 }
 
 // lookingBack reports "I should have …" or "I would have …": hindsight,
 // which is reflection, not a hypothetical story.
 func lookingBack(c clause) bool {
 	for i, w := range c.words {
-		if w == "have" && i > 0 && modals[c.words[i-1]] || w == "should've" || w == "would've" {
+		if w == "have" && i > 0 && c.classes[i-1].has(classModal) || w == "should've" || w == "would've" {
 			return true
 		}
 	}

@@ -15,7 +15,7 @@ import "slices"
 type cueMatcher struct {
 	class  [256]uint8 // byte → column of the table
 	width  int        // columns per state
-	next   []int32    // state*width + column → state, negated when cues end there
+	next   []int32    // state*width + column → next state*width, negated when cues end there
 	out    [][]int32  // state → cues that end there, suffixes included
 	cues   []cue
 	counts int // how many lists
@@ -105,11 +105,14 @@ func newCueMatcher(lists []cueList) *cueMatcher {
 			queue = append(queue, t)
 		}
 	}
-	// Mark the transitions into states where cues end, so that countCues
-	// looks at m.out only there.
+	// Store each target premultiplied by the width, so that countCues adds
+	// the column without a multiplication, and mark the transitions into
+	// states where cues end, so that it looks at m.out only there.
+	w := int32(m.width)
 	for i, t := range m.next {
+		m.next[i] = t * w
 		if len(m.out[t]) > 0 {
-			m.next[i] = -t
+			m.next[i] = -t * w
 		}
 	}
 	return m
@@ -120,15 +123,16 @@ func newCueMatcher(lists []cueList) *cueMatcher {
 // added at each end. Occurrences of one cue are counted without overlap,
 // as strings.Count does.
 func countCues[T string | []byte](m *cueMatcher, padded T, counts []int) {
-	var ends []cueEnd // last counted end of each cue that matched, usually none
-	s := int32(0)
+	var buf [8]cueEnd
+	ends := buf[:0] // last counted end of each cue that matched, usually few
+	s := int32(0)   // the state times the width
 	for i := 0; i < len(padded); i++ {
-		s = m.next[int(s)*m.width+int(m.class[padded[i]])]
+		s = m.next[int(s)+int(m.class[padded[i]])]
 		if s >= 0 {
 			continue
 		}
 		s = -s
-		for _, id := range m.out[s] {
+		for _, id := range m.out[int(s)/m.width] {
 			c := m.cues[id]
 			end := i + 1
 			start := end - c.n

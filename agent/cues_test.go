@@ -87,3 +87,34 @@ func TestMaybeNumberWordKeepsEveryNumberWord(t *testing.T) {
 		}
 	}
 }
+
+// TestClassOf checks that the filter in front of wordClasses never hides a
+// listed word.
+func TestClassOf(t *testing.T) {
+	for w, want := range wordClasses {
+		if got := classOf(w); got != want {
+			t.Errorf("classOf(%q) = %b, want %b", w, got, want)
+		}
+	}
+	for _, w := range []string{"", "zebra", "migrated", "x"} {
+		if got := classOf(w); got != wordClasses[w] {
+			t.Errorf("classOf(%q) = %b, want %b", w, got, wordClasses[w])
+		}
+	}
+}
+
+// TestWordSet checks that a wordSet's filter never hides a member and that
+// words outside it stay outside.
+func TestWordSet(t *testing.T) {
+	s := setOf("a", "about", "cc'd", "up-front", "", "approximately-thirty-two-letters")
+	for w := range s.words {
+		if !s.has(w) {
+			t.Errorf("has(%q) = false for a member", w)
+		}
+	}
+	for _, w := range []string{"b", "abut", "cc", "up", "approximately-thirty-two-letterz", "aboutt"} {
+		if s.has(w) {
+			t.Errorf("has(%q) = true for a word outside the set", w)
+		}
+	}
+}

@@ -185,7 +185,7 @@ func (s assessment) strongVerbs() []string {
 	var out []string
 	for _, sen := range s.a.Sentences {
 		for _, v := range sen.Actions {
-			if !weakVerbs[v] && !slices.Contains(out, v) {
+			if !weakVerbs.has(v) && !slices.Contains(out, v) {
 				out = append(out, v)
 			}
 		}
@@ -196,7 +196,7 @@ func (s assessment) strongVerbs() []string {
 func (s assessment) weakVerbs() []string {
 	var out []string
 	for _, v := range s.a.Actions {
-		if weakVerbs[v] {
+		if weakVerbs.has(v) {
 			out = append(out, v)
 		}
 	}

@@ -240,10 +240,48 @@ var buzzwords = []string{"synerg", "move the needle", "leverage", "best-in-class
 	"game-changer", "paradigm", "drive alignment", "north star", "10x", "rockstar", "disrupt", "end-to-end", "holistic",
 	"value-add", "circle back", "low-hanging fruit", "bleeding edge", "cutting-edge"}
 
-func setOf(words ...string) map[string]bool {
-	m := make(map[string]bool, len(words))
+// A wordSet is a set of lowercase words. A word is checked against a
+// filter on its length and its first and last bytes before the map, so
+// that most words outside the set cost no lookup.
+type wordSet struct {
+	words  map[string]bool
+	filter [32][32]uint32 // bit last%32 of [len%32][first%32]
+}
+
+// setOf returns the set of words.
+func setOf(words ...string) *wordSet {
+	s := &wordSet{words: make(map[string]bool, len(words))}
 	for _, w := range words {
-		m[w] = true
+		s.add(w)
 	}
-	return m
+	return s
+}
+
+// mergeSets returns the union of sets.
+func mergeSets(sets ...*wordSet) *wordSet {
+	out := setOf()
+	for _, s := range sets {
+		for w := range s.words {
+			out.add(w)
+		}
+	}
+	return out
+}
+
+func (s *wordSet) add(w string) {
+	s.words[w] = true
+	if w != "" {
+		s.filter[len(w)%32][w[0]%32] |= 1 << (w[len(w)-1] % 32)
+	}
+}
+
+// has reports whether w is in the set.
+func (s *wordSet) has(w string) bool {
+	if w == "" {
+		return s.words[w]
+	}
+	if s.filter[len(w)%32][w[0]%32]&(1<<(w[len(w)-1]%32)) == 0 {
+		return false
+	}
+	return s.words[w]
 }

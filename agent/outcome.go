@@ -1,8 +1,10 @@
 package agent
 
 import (
+	"iter"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // quantity is a number as a candidate says it: "41%", "$2.9M", "3,100",
@@ -25,21 +27,54 @@ var numberWords = map[string]float64{
 // scales follow a number: "$4 million", "12k".
 var scales = map[string]float64{"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mm": 1e6, "billion": 1e9, "b": 1e9, "bn": 1e9, "trillion": 1e12}
 
+// scaleSuffixes are the scales as a list, for reading ones glued to a
+// number ("12k", "$3.5m"). A digit must precede the suffix, so at most one
+// can match a word.
+var scaleSuffixes = func() []struct {
+	suffix string
+	scale  float64
+} {
+	var out []struct {
+		suffix string
+		scale  float64
+	}
+	for suffix, scale := range scales {
+		out = append(out, struct {
+			suffix string
+			scale  float64
+		}{suffix, scale})
+	}
+	return out
+}()
+
 // numberFields splits a sentence into lowercased words with surrounding
 // punctuation trimmed, keeping $, %, decimals and thousands separators.
 func numberFields(sentence string) []string {
-	return appendNumberFields(make([]string, 0, len(sentence)/5+1), sentence)
+	return appendNumberFields(make([]string, 0, len(sentence)/5+1), strings.ToLower(sentence))
 }
 
-// appendNumberFields appends the numberFields of sentence to out.
-func appendNumberFields(out []string, sentence string) []string {
-	for f := range strings.FieldsSeq(strings.ToLower(sentence)) {
-		f = strings.TrimFunc(f, isWrapping)
+// appendNumberFields appends the numberFields of lower, a sentence
+// already lowercased, to out.
+func appendNumberFields(out []string, lower string) []string {
+	for f := range strings.FieldsSeq(lower) {
+		f = trimWrapping(f)
 		if f != "" {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// trimWrapping is strings.TrimFunc(f, isWrapping), quick for the usual
+// word that has nothing to trim.
+func trimWrapping(f string) string {
+	if f == "" {
+		return f
+	}
+	if first, last := f[0], f[len(f)-1]; first < utf8.RuneSelf && last < utf8.RuneSelf && !isWrapping(rune(first)) && !isWrapping(rune(last)) {
+		return f
+	}
+	return strings.TrimFunc(f, isWrapping)
 }
 
 // maybeNumberWord is a quick test that rules out most words as spelled-out
@@ -100,9 +135,9 @@ func readQuantity(ws []string, i int) (quantity, bool) {
 		w = strings.TrimSuffix(w, "%")
 	}
 	scale := 1.0
-	for suffix, s := range scales {
-		if strings.HasSuffix(w, suffix) && len(w) > len(suffix) && hasDigit(w[len(w)-len(suffix)-1:len(w)-len(suffix)]) {
-			scale, w = s, strings.TrimSuffix(w, suffix)
+	for _, sc := range scaleSuffixes {
+		if strings.HasSuffix(w, sc.suffix) && len(w) > len(sc.suffix) && hasDigit(w[len(w)-len(sc.suffix)-1:len(w)-len(sc.suffix)]) {
+			scale, w = sc.scale, strings.TrimSuffix(w, sc.suffix)
 			break
 		}
 	}
@@ -140,23 +175,25 @@ type comparison struct {
 
 // comparisons finds the numeric comparisons among a sentence's number
 // fields (numberFields) and judges each one's plausibility.
-func comparisons(ws []string) []comparison {
-	var out []comparison
-	dir, read := 0, false
-	for i := range ws {
-		q, ok := readQuantity(ws, i)
-		if !ok {
-			continue
+func comparisons(ws []string) iter.Seq[comparison] {
+	return func(yield func(comparison) bool) {
+		dir, read := 0, false
+		for i := range ws {
+			q, ok := readQuantity(ws, i)
+			if !ok {
+				continue
+			}
+			if !comparedAt(ws, i, q) {
+				continue
+			}
+			if !read {
+				dir, read = direction(ws), true
+			}
+			if !yield(comparison{q: q, implausible: implausibility(ws, q, dir)}) {
+				return
+			}
 		}
-		if !comparedAt(ws, i, q) {
-			continue
-		}
-		if !read {
-			dir, read = direction(ws), true
-		}
-		out = append(out, comparison{q: q, implausible: implausibility(ws, q, dir)})
 	}
-	return out
 }
 
 // comparedAt reports whether the quantity at ws[i] is stated against
@@ -164,9 +201,9 @@ func comparisons(ws []string) []comparison {
 // "instead of", "versus" or "against", joined to a change word, or as
 // money at a rate.
 func comparedAt(ws []string, i int, q quantity) bool {
-	near := func(set map[string]bool, before, after int) bool {
+	near := func(set *wordSet, before, after int) bool {
 		for j := max(0, i-before); j <= min(len(ws)-1, i+after); j++ {
-			if j != i && set[ws[j]] {
+			if j != i && set.has(ws[j]) {
 				return true
 			}
 		}
@@ -198,9 +235,9 @@ var (
 func direction(ws []string) int {
 	for _, w := range ws {
 		switch {
-		case decreaseWords[w]:
+		case decreaseWords.has(w):
 			return -1
-		case increaseWords[w]:
+		case increaseWords.has(w):
 			return 1
 		}
 	}
@@ -222,7 +259,7 @@ func implausibility(ws []string, q quantity, dir int) string {
 		return "a reduction by a factor below one"
 	case q.percent && dir > 0 && q.value > 100 && anyWithin(ws, i, 6, boundedMeasures):
 		return "a bounded measure rising past its bound"
-	case q.value >= 8e9 && anyWithin(ws, i, 0, peopleWords) || q.value >= 8e9 && i+1 < len(ws) && peopleWords[ws[i+1]]:
+	case q.value >= 8e9 && anyWithin(ws, i, 0, peopleWords) || q.value >= 8e9 && i+1 < len(ws) && peopleWords.has(ws[i+1]):
 		return "more people than there are"
 	case q.money && q.value >= 1e9:
 		// Twenty times the top of the level table (docs/grading.md): no
@@ -243,9 +280,9 @@ func implausibility(ws []string, q quantity, dir int) string {
 	return ""
 }
 
-func anyWithin(ws []string, i, span int, set map[string]bool) bool {
+func anyWithin(ws []string, i, span int, set *wordSet) bool {
 	for j := max(0, i-span); j <= min(len(ws)-1, i+span); j++ {
-		if set[ws[j]] {
+		if set.has(ws[j]) {
 			return true
 		}
 	}
@@ -269,13 +306,3 @@ var boundedMeasures = setOf("satisfaction", "csat", "accuracy", "coverage", "upt
 	"attendance", "precision", "recall", "compliance", "nps")
 
 var peopleWords = setOf("users", "people", "customers", "visitors", "employees", "daily", "monthly", "shoppers", "members", "subscribers")
-
-func mergeSets(sets ...map[string]bool) map[string]bool {
-	out := map[string]bool{}
-	for _, s := range sets {
-		for k := range s {
-			out[k] = true
-		}
-	}
-	return out
-}

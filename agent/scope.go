@@ -54,9 +54,9 @@ func scopeOf(ws []string, buf *[]byte) int {
 			prev = ws[i-2] + " " + ws[i-1] // "team of 40", "org of 300"
 		}
 		switch {
-		case staffWords[next] || prev == "team of" || prev == "org of" || prev == "organization of" || prev == "group of":
+		case staffWords.has(next) || prev == "team of" || prev == "org of" || prev == "organization of" || prev == "group of":
 			raise(tierOf(q.value, staffTiers))
-		case unitWords[next]:
+		case unitWords.has(next):
 			raise(tierOf(q.value, unitTiers))
 		case q.money:
 			raise(tierOf(q.value, moneyTiers))
