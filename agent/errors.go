@@ -30,6 +30,13 @@ const (
 	EEMPTYANSWER       = "empty_answer"
 	ENOPENDINGQUESTION = "no_pending_question"
 	EINVALIDCLIENTID   = "invalid_client_id"
+
+	// Codes of API keys.
+	EKEYREVOKED     = "key_revoked"
+	EINVALIDKEYNAME = "invalid_key_name"
+
+	// EUNSUPPORTEDMEDIA answers a body in a content type a route does not take.
+	EUNSUPPORTEDMEDIA = "unsupported_media_type"
 )
 
 // Error is a failure the caller can act on: a machine-readable code and a

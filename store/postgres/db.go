@@ -24,8 +24,8 @@ import (
 	"github.com/barraiser/barraiser/agent"
 )
 
-// DB is the PostgreSQL store. It implements agent.Store and
-// agent.EmbeddingStore and is safe for concurrent use.
+// DB is the PostgreSQL store. It implements agent.Store, agent.EmbeddingStore
+// and agent.KeyStore and is safe for concurrent use.
 type DB struct {
 	pool *pgxpool.Pool
 	// listen configures the dedicated connections of WatchClaims.
@@ -35,6 +35,7 @@ type DB struct {
 var (
 	_ agent.Store          = (*DB)(nil)
 	_ agent.EmbeddingStore = (*DB)(nil)
+	_ agent.KeyStore       = (*DB)(nil)
 )
 
 // StatementCacheCapacity is how many prepared statements each pooled

@@ -51,8 +51,8 @@ type Options struct {
 	Lock bool
 }
 
-// DB is the embedded store. It implements agent.Store and
-// agent.EmbeddingStore and is safe for concurrent use.
+// DB is the embedded store. It implements agent.Store, agent.EmbeddingStore
+// and agent.KeyStore and is safe for concurrent use.
 type DB struct {
 	dir  string
 	w    *sql.DB // one connection; transactions begin immediate
@@ -63,6 +63,7 @@ type DB struct {
 var (
 	_ agent.Store          = (*DB)(nil)
 	_ agent.EmbeddingStore = (*DB)(nil)
+	_ agent.KeyStore       = (*DB)(nil)
 )
 
 // Open opens (creating when needed) the database in dataDir, applies every

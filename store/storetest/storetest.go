@@ -1,6 +1,6 @@
 // Package storetest is a conformance suite for implementations of
-// agent.Store and agent.EmbeddingStore. Each store's tests call Run with a
-// function that opens a fresh, empty store.
+// agent.Store, agent.EmbeddingStore and agent.KeyStore. Each store's tests
+// call Run with a function that opens a fresh, empty store.
 //
 // Besides what the interface documentation says, the suite pins down a few
 // details that callers rely on, so that every store behaves the same:
@@ -15,7 +15,12 @@
 //   - the first Claim returns 1 and each later one returns one more;
 //   - AddUsage on an unknown interview returns ENOTFOUND;
 //   - OwnerHistory returns non-nil maps;
-//   - SyncCorpus also drops the embeddings of the entries it removes.
+//   - SyncCorpus also drops the embeddings of the entries it removes;
+//   - Keys returns a non-nil slice, ordered by created_at and then by id,
+//     and a zero LastUsedAt or RevokedAt round-trips as the zero time;
+//   - TouchKey on an unknown key returns nil;
+//   - a ticket hash stored twice returns ECONFLICT, and RedeemTicket drops
+//     the tickets that have expired by now even when it redeems none.
 package storetest
 
 import (
@@ -31,10 +36,11 @@ import (
 	"github.com/barraiser/barraiser/agent"
 )
 
-// Store is what the suite tests: both store interfaces on one value.
+// Store is what the suite tests: every store interface on one value.
 type Store = interface {
 	agent.Store
 	agent.EmbeddingStore
+	agent.KeyStore
 }
 
 // Run runs the conformance suite. open must return a fresh, empty store
@@ -61,6 +67,14 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"OwnerHistory", testOwnerHistory},
 		{"CorpusAndEmbeddings", testCorpusAndEmbeddings},
 		{"Concurrency", testConcurrency},
+		{"KeyCreateAndGet", testKeyCreateAndGet},
+		{"KeyConflicts", testKeyConflicts},
+		{"KeyOwner", testKeyOwner},
+		{"KeysOldestFirst", testKeysOldestFirst},
+		{"RevokeKey", testRevokeKey},
+		{"TouchKey", testTouchKey},
+		{"Tickets", testTickets},
+		{"TicketConcurrentRedeem", testTicketConcurrentRedeem},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
