@@ -13,9 +13,12 @@ import (
 var statusCodes = map[string]int{
 	agent.ENOTFOUND:     http.StatusNotFound,
 	agent.EUNAUTHORIZED: http.StatusUnauthorized,
+	agent.EKEYREVOKED:   http.StatusUnauthorized,
 	agent.ECONFLICT:     http.StatusConflict,
 	agent.ESUPERSEDED:   http.StatusConflict,
-	agent.EINTERNAL:     http.StatusInternalServerError,
+	// An answer with no question waiting: the caller is out of step.
+	agent.ENOPENDINGQUESTION: http.StatusConflict,
+	agent.EINTERNAL:          http.StatusInternalServerError,
 }
 
 // ErrorStatus returns the HTTP status for err.

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/barraiser/barraiser/agent"
 	"github.com/coder/websocket"
 )
 
@@ -88,6 +90,46 @@ func (h *hub) start(ctx context.Context) {
 			}
 		}
 	}()
+}
+
+// keyCheckInterval is how often the keys of open connections are read
+// again, so that a key revoked by any process closes them.
+const keyCheckInterval = time.Second
+
+// watchKeys closes, until ctx ends, the sessions whose API key has been
+// revoked or deleted. It reads each key with a session open once per
+// keyCheckInterval; nothing about a key is cached in between.
+func (h *hub) watchKeys(ctx context.Context, keys agent.KeyStore, logger *slog.Logger) {
+	t := time.NewTicker(keyCheckInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		byKey := map[string][]*session{}
+		for _, s := range h.snapshot() {
+			if s.keyID != "" {
+				byKey[s.keyID] = append(byKey[s.keyID], s)
+			}
+		}
+		for id, sessions := range byKey {
+			k, err := keys.Key(ctx, id)
+			if err != nil && agent.ErrorCode(err) != agent.ENOTFOUND {
+				if ctx.Err() == nil {
+					logger.Error("check api key", "key_id", id, "err", err)
+				}
+				continue
+			}
+			if err == nil && !k.Revoked() {
+				continue
+			}
+			for _, s := range sessions {
+				go s.revoke()
+			}
+		}
+	}
 }
 
 // closeAll tells every session the server is going away, all at once: each

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/hex"
 	"net/http"
+	"strings"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/labstack/echo/v4"
@@ -11,7 +12,11 @@ import (
 // OwnerCookie names the cookie that identifies a browser's owner.
 const OwnerCookie = "br_owner"
 
-const ownerKey = "owner"
+// Keys of what requireOwner leaves in the echo.Context.
+const (
+	ownerKey  = "owner"
+	apiKeyKey = "api_key"
+)
 
 // setOwnerCookie gives a browser an owner id if it has none yet.
 func (s *Server) setOwnerCookie(c echo.Context) error {
@@ -22,9 +27,14 @@ func (s *Server) setOwnerCookie(c echo.Context) error {
 	if err := s.Service.Store.EnsureOwner(c.Request().Context(), id); err != nil {
 		return err
 	}
+	s.writeOwnerCookie(c, id)
+	return nil
+}
+
+// writeOwnerCookie makes id the browser's owner.
+func (s *Server) writeOwnerCookie(c echo.Context, id string) {
 	c.SetCookie(&http.Cookie{Name: OwnerCookie, Value: id, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: 400 * 24 * 3600, Secure: c.Scheme() == "https"})
-	return nil
 }
 
 func ownerFromCookie(r *http.Request) (string, bool) {
@@ -38,19 +48,51 @@ func ownerFromCookie(r *http.Request) (string, bool) {
 	return ck.Value, true
 }
 
-// requireOwner rejects API requests that carry no owner.
+// requireOwner finds who is calling: the key of an Authorization: Bearer
+// header, which alone decides when present, or else the owner cookie.
+// Anyone else gets 401.
 func (s *Server) requireOwner(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id, ok := ownerFromCookie(c.Request())
+		r := c.Request()
+		if h := r.Header.Get("Authorization"); h != "" {
+			k, err := s.bearerKey(c, h)
+			if err != nil {
+				return s.writeError(c, err)
+			}
+			c.Set(ownerKey, k.OwnerID)
+			c.Set(apiKeyKey, k)
+			return next(c)
+		}
+		id, ok := ownerFromCookie(r)
 		if !ok {
-			return s.writeError(c, agent.Errorf(agent.EUNAUTHORIZED, "no owner: open the app at / first to get a session cookie"))
+			return s.writeError(c, agent.Errorf(agent.EUNAUTHORIZED,
+				"No owner: send Authorization: Bearer with an API key, or open the app at / for a session cookie."))
 		}
 		c.Set(ownerKey, id)
 		return next(c)
 	}
 }
 
+// bearerKey reads and checks the key of an Authorization header.
+func (s *Server) bearerKey(c echo.Context, header string) (*agent.APIKey, error) {
+	scheme, text, _ := strings.Cut(header, " ")
+	if !strings.EqualFold(scheme, "Bearer") || text == "" {
+		return nil, agent.Errorf(agent.EUNAUTHORIZED, "The Authorization header must be \"Bearer\" and an API key.")
+	}
+	if s.Keys == nil {
+		return nil, agent.Errorf(agent.EUNAUTHORIZED, "This server has no API keys.")
+	}
+	return agent.Authenticate(c.Request().Context(), s.Keys, strings.TrimSpace(text), s.Service.Now())
+}
+
 func owner(c echo.Context) string {
 	id, _ := c.Get(ownerKey).(string)
 	return id
+}
+
+// callerKey returns the API key the request was made with, or nil for a
+// browser owner.
+func callerKey(c echo.Context) *agent.APIKey {
+	k, _ := c.Get(apiKeyKey).(*agent.APIKey)
+	return k
 }

@@ -43,11 +43,15 @@ type Server struct {
 	// server processes sharing the store, so that the local connection they
 	// replace is told it was superseded at once rather than at its next write.
 	Claims ClaimWatcher
+	// Keys, when set, accepts API keys (Authorization: Bearer) and
+	// WebSocket tickets.
+	Keys agent.KeyStore
 
-	echo *echo.Echo
-	ln   net.Listener
-	srv  *http.Server
-	hub  *hub
+	echo   *echo.Echo
+	grader grader
+	ln     net.Listener
+	srv    *http.Server
+	hub    *hub
 	// ctx lives as long as the server; WebSocket sessions derive from it
 	// because a request's context must not be used after the upgrade.
 	ctx    context.Context
@@ -84,7 +88,11 @@ func NewServer(svc *agent.Service, logger *slog.Logger) *Server {
 	api.POST("/interviews", s.handleCreate, s.requireOwner, middleware.BodyLimit("64K"))
 	api.GET("/interviews", s.handleList, s.requireOwner)
 	api.GET("/interviews/:id", s.handleGet, s.requireOwner)
-	api.GET("/interviews/:id/ws", s.handleWS, s.requireOwner)
+	api.POST("/interviews/:id/next", s.handleNext, s.requireOwner, middleware.BodyLimit("64K"))
+	api.POST("/interviews/:id/ws-ticket", s.handleTicket, s.requireOwner)
+	api.GET("/interviews/:id/ws", s.handleWS, s.requireOwnerOrTicket)
+	api.GET("/me", s.handleMe, s.requireOwner)
+	api.POST("/session", s.handleSession, middleware.BodyLimit("4K"))
 	return s
 }
 
@@ -98,6 +106,9 @@ func (s *Server) Open(addr string) error {
 	s.srv = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn)}
 	s.hub.start(s.ctx)
+	if s.Keys != nil {
+		go s.hub.watchKeys(s.ctx, s.Keys, s.Logger)
+	}
 	if s.Claims != nil {
 		go func() {
 			if err := s.Claims.WatchClaims(s.ctx, s.hub.claimed); err != nil {
@@ -139,7 +150,7 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// logRequests logs each request after it is served.
+// logRequests logs each request after it is served, by route pattern.
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -147,7 +158,8 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		s.Logger.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path,
+		// The route's pattern, never the path: paths may hold share tokens.
+		s.Logger.Debug("http", "method", c.Request().Method, "route", c.Path(),
 			"status", c.Response().Status, "dur", time.Since(start))
 		return nil
 	}

@@ -19,6 +19,9 @@ const (
 	writeTimeout  = 10 * time.Second
 	// StatusSuperseded closes a connection that a newer one replaced.
 	StatusSuperseded websocket.StatusCode = 4001
+	// StatusKeyRevoked closes the connections of an API key when it is
+	// revoked.
+	StatusKeyRevoked websocket.StatusCode = 4003
 )
 
 // Frames the server sends.
@@ -69,6 +72,7 @@ type session struct {
 	srv      *Server
 	conn     *websocket.Conn
 	ownerID  string
+	keyID    string // the API key it was opened with; "" for a browser owner
 	id       string
 	gen      int64
 	busy     atomic.Bool
@@ -100,6 +104,9 @@ func (s *Server) handleWS(c echo.Context) error {
 		return nil
 	}
 	sess := &session{srv: s, conn: conn, ownerID: ownerID, id: id, gen: gen}
+	if k := callerKey(c); k != nil {
+		sess.keyID = k.ID
+	}
 	s.hub.add(sess)
 	defer s.hub.remove(sess)
 	sess.run(ctx)
@@ -237,6 +244,17 @@ func (s *session) supersede() {
 	defer cancel()
 	_ = wsjson.Write(ctx, s.conn, errorFrame{"error", agent.ESUPERSEDED, "this interview was opened in another connection"})
 	s.conn.Close(StatusSuperseded, "superseded by a newer connection")
+}
+
+// revoke tells the client its API key was revoked and closes.
+func (s *session) revoke() {
+	if s.replaced.Swap(true) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	_ = wsjson.Write(ctx, s.conn, errorFrame{"error", agent.EKEYREVOKED, "the API key of this connection was revoked"})
+	s.conn.Close(StatusKeyRevoked, "API key revoked")
 }
 
 // write sends one JSON frame with a deadline; it returns false when the

@@ -2,6 +2,7 @@
 //
 //	barraiser [serve] [flags]   run the server (the default)
 //	barraiser migrate [flags]   apply the database migrations and exit
+//	barraiser keys …            create, list and revoke API keys
 //	barraiser version           print the version
 package main
 
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fmt.Fprintln(stdout, "migrations applied")
 		return nil
+	case "keys":
+		return runKeys(ctx, args, getenv, stdout, stderr)
 	case "serve":
 		cfg, err := parseConfig(args, getenv, stderr)
 		if err != nil {
@@ -73,7 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		m.Logger.Info("shutting down")
 		return m.Close()
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, keys or version)", cmd)
 	}
 }
 
@@ -113,6 +116,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	var rt agent.Retriever
 	var claims web.ClaimWatcher
+	var keys agent.KeyStore
 	storeName := "sqlite"
 	if m.Config.DatabaseURL != "" {
 		storeName = "postgres"
@@ -124,7 +128,7 @@ func (m *Main) Run(ctx context.Context) error {
 		if rt, err = pgvector.New(ctx, db, corpus, embedder); err != nil {
 			return err
 		}
-		m.Store, claims = db, db
+		m.Store, claims, keys = db, db, db
 	} else {
 		db, err := sqlite.Open(ctx, m.Config.DataDir, sqlite.Options{Lock: true})
 		if err != nil {
@@ -134,7 +138,7 @@ func (m *Main) Run(ctx context.Context) error {
 		if rt, err = retrieval.NewMemory(ctx, corpus, embedder, db); err != nil {
 			return err
 		}
-		m.Store = db
+		m.Store, keys = db, db
 	}
 	m.Service = agent.NewService(m.Store, rt, m.Logger)
 	if m.Config.LLMEnabled() {
@@ -158,6 +162,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Server = web.NewServer(m.Service, m.Logger)
 	m.Server.OriginPatterns = m.Config.Origins
 	m.Server.Claims = claims
+	m.Server.Keys = keys
 	m.Server.Info = map[string]string{"version": Version, "model": m.Service.Model.Name(), "embedder": embedder.ID(), "store": storeName}
 	if err := m.Server.Open(m.Config.Addr); err != nil {
 		return err

@@ -54,6 +54,12 @@ type client struct {
 	t    testing.TB
 	base string
 	http *http.Client
+	key  string // sent as Authorization: Bearer when set
+}
+
+// newKeyClient is a client that authenticates with an API key alone.
+func newKeyClient(t testing.TB, base, key string) *client {
+	return &client{t: t, base: base, http: &http.Client{Timeout: 60 * time.Second}, key: key}
 }
 
 func newClient(t testing.TB, base string) *client {
@@ -76,6 +82,9 @@ func (c *client) do(method, path, body string, out any) int {
 	c.t.Helper()
 	req, _ := http.NewRequest(method, c.base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	if c.key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -112,6 +121,9 @@ func (c *client) dial(path string, origin string) (*websocket.Conn, *http.Respon
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	h := http.Header{}
+	if c.key != "" {
+		h.Set("Authorization", "Bearer "+c.key)
+	}
 	if origin != "" {
 		h.Set("Origin", origin)
 	}
