@@ -14,7 +14,8 @@ import (
 // APIKey lets a tool act as an owner through the API. Its text, "br_" +
 // ID + "_" + a secret, is shown once when it is created; stores keep only
 // the SHA-256 of the secret. Every key has an owner of its own, isolated
-// from other keys and from browser owners.
+// from other keys and from browser owners. A key may name a webhook, to
+// which the server sends the debriefs of the key's interviews.
 type APIKey struct {
 	ID         string    `json:"id"` // public, 16 hex digits
 	Name       string    `json:"name"`
@@ -23,6 +24,12 @@ type APIKey struct {
 	CreatedAt  time.Time `json:"created_at"`
 	LastUsedAt time.Time `json:"last_used_at"` // zero until first used
 	RevokedAt  time.Time `json:"revoked_at"`   // zero while the key is valid
+	// WebhookURL receives the key's debriefs; empty for none.
+	WebhookURL string `json:"webhook_url,omitempty"`
+	// WebhookSecret signs the deliveries (see Sign). Unlike the key's own
+	// secret it is kept as is, since the server needs it to sign; it is
+	// shown once, when the key is created, and never logged.
+	WebhookSecret string `json:"-"`
 }
 
 // Revoked reports whether the key was revoked.

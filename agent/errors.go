@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes shared by every adapter. The web package maps them to HTTP
@@ -35,6 +36,23 @@ const (
 	EKEYREVOKED     = "key_revoked"
 	EINVALIDKEYNAME = "invalid_key_name"
 
+	// Codes of the limits on each owner.
+	ERATELIMITED       = "rate_limited"
+	ETOOMANYINTERVIEWS = "too_many_interviews"
+
+	// Codes of listing interviews.
+	EINVALIDLIMIT  = "invalid_limit"
+	EINVALIDCURSOR = "invalid_cursor"
+	EINVALIDSTATUS = "invalid_status"
+	EINVALIDDATE   = "invalid_date"
+
+	// ENODEBRIEF answers a request for the debrief of an interview that
+	// has none yet.
+	ENODEBRIEF = "no_debrief"
+
+	// EINTERVIEWDELETED tells a WebSocket that its interview was deleted.
+	EINTERVIEWDELETED = "interview_deleted"
+
 	// EUNSUPPORTEDMEDIA answers a body in a content type a route does not take.
 	EUNSUPPORTEDMEDIA = "unsupported_media_type"
 )
@@ -44,6 +62,9 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// RetryAfter, when set, is how long the caller should wait before
+	// trying again.
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface.
@@ -66,6 +87,16 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return EINTERNAL
+}
+
+// ErrorRetryAfter returns the RetryAfter of the first *Error in err's
+// chain, or zero.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // ErrorMessage returns the message of the first *Error in err's chain, and a

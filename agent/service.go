@@ -25,6 +25,10 @@ type Service struct {
 	Rules  Rules
 	Logger *slog.Logger
 	Now    func() time.Time
+	// MaxOpenInterviews caps the interviews an owner may have in progress
+	// at once; an interview idle for IdleAfter no longer counts. Zero means
+	// no cap.
+	MaxOpenInterviews int
 	// TokenBudget caps the model tokens one interview may spend, counting
 	// prompt tokens the provider served from its cache as free; past it the
 	// rules interviewer takes over. Zero means no cap.
@@ -53,6 +57,9 @@ func (s *Service) Create(ctx context.Context, ownerID string, r CreateRequest) (
 	if err := r.Validate(s.Retriever); err != nil {
 		return nil, err
 	}
+	if err := s.checkQuota(ctx, ownerID); err != nil {
+		return nil, err
+	}
 	id := NewID()
 	plan, err := s.plan(ctx, ownerID, id, r)
 	if err != nil {
@@ -67,14 +74,33 @@ func (s *Service) Create(ctx context.Context, ownerID string, r CreateRequest) (
 	return iv, nil
 }
 
+// IdleAfter is how long an interview in progress may go without a turn
+// before it stops counting toward MaxOpenInterviews.
+const IdleAfter = 24 * time.Hour
+
+// checkQuota refuses a new interview to an owner with MaxOpenInterviews
+// already in progress, and says when the oldest of them goes idle.
+func (s *Service) checkQuota(ctx context.Context, ownerID string) error {
+	if s.MaxOpenInterviews <= 0 {
+		return nil
+	}
+	now := s.Now()
+	n, oldest, err := s.Store.OpenInterviews(ctx, ownerID, now.Add(-IdleAfter))
+	if err != nil {
+		return fmt.Errorf("agent: count open interviews: %w", err)
+	}
+	if n < s.MaxOpenInterviews {
+		return nil
+	}
+	e := Errorf(ETOOMANYINTERVIEWS, "You have %d interviews in progress, the most allowed at once. Finish or end one (POST /api/v1/interviews/{id}/end); an interview left for %s stops counting.",
+		n, "24 hours")
+	e.RetryAfter = oldest.Add(IdleAfter).Sub(now)
+	return e
+}
+
 // Get returns one of the owner's interviews.
 func (s *Service) Get(ctx context.Context, ownerID, id string) (*Interview, error) {
 	return s.Store.Interview(ctx, ownerID, id)
-}
-
-// List returns the owner's interviews, newest first.
-func (s *Service) List(ctx context.Context, ownerID string) ([]InterviewSummary, error) {
-	return s.Store.Interviews(ctx, ownerID)
 }
 
 // Advance returns the question waiting for an answer, asking and storing

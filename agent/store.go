@@ -1,6 +1,9 @@
 package agent
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store keeps owners, interviews, turns and debriefs. Every piece of session
 // state lives here so that any server process can carry on any interview.
@@ -20,6 +23,48 @@ type Store interface {
 
 	// Interviews lists an owner's interviews, newest first.
 	Interviews(ctx context.Context, ownerID string) ([]InterviewSummary, error)
+
+	// OpenInterviews counts the owner's interviews in progress that were
+	// updated at or after since, and returns the earliest update among
+	// them (zero when there are none).
+	OpenInterviews(ctx context.Context, ownerID string, since time.Time) (n int, oldest time.Time, err error)
+
+	// ListInterviews lists the owner's interviews that match f, in the
+	// order of Interviews, starting just past f.After when it is set, and
+	// at most f.Limit of them (every match when f.Limit is 0). The slice
+	// is empty, not nil, when nothing matches.
+	ListInterviews(ctx context.Context, ownerID string, f ListFilter) ([]InterviewSummary, error)
+
+	// OwnerInterviews returns every interview of an owner with its turns
+	// and debrief, oldest first (ties by id); only those in status when
+	// status is not empty.
+	OwnerInterviews(ctx context.Context, ownerID string, status Status) ([]*Interview, error)
+
+	// DeleteInterview erases an interview for good with its turns,
+	// debrief, share links and WebSocket tickets. It returns ENOTFOUND
+	// when the interview does not exist or, when ownerID is not empty,
+	// belongs to another owner.
+	DeleteInterview(ctx context.Context, ownerID, id string) error
+
+	// DeleteOwnerInterviews erases every interview of an owner as
+	// DeleteInterview does, in one transaction, and returns their ids. The
+	// owner and its API keys stay.
+	DeleteOwnerInterviews(ctx context.Context, ownerID string) ([]string, error)
+
+	// CreateShare stores a share link of interview sh.InterviewID. It
+	// returns ENOTFOUND when the interview does not exist or, when ownerID
+	// is not empty, belongs to another owner, and ECONFLICT when sh.Hash
+	// is already stored.
+	CreateShare(ctx context.Context, ownerID string, sh Share) error
+
+	// RevokeShares deletes every share link of an interview and returns
+	// how many there were; ENOTFOUND as for CreateShare.
+	RevokeShares(ctx context.Context, ownerID, id string) (int, error)
+
+	// SharedInterview returns the interview, with its turns and debrief,
+	// that the share link whose token hashes to hash opens; ENOTFOUND when
+	// there is no such link.
+	SharedInterview(ctx context.Context, hash []byte) (*Interview, error)
 
 	// Claim makes the caller the driver of an interview and returns its new
 	// fencing generation. Writes made with an older generation fail with

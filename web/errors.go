@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/labstack/echo/v4"
@@ -18,7 +20,12 @@ var statusCodes = map[string]int{
 	agent.ESUPERSEDED:   http.StatusConflict,
 	// An answer with no question waiting: the caller is out of step.
 	agent.ENOPENDINGQUESTION: http.StatusConflict,
+	// A debrief asked for before there is one.
+	agent.ENODEBRIEF:         http.StatusConflict,
 	agent.EINTERNAL:          http.StatusInternalServerError,
+	agent.EUNSUPPORTEDMEDIA:  http.StatusUnsupportedMediaType,
+	agent.ERATELIMITED:       http.StatusTooManyRequests,
+	agent.ETOOMANYINTERVIEWS: http.StatusTooManyRequests,
 }
 
 // ErrorStatus returns the HTTP status for err.
@@ -45,6 +52,9 @@ func (s *Server) writeError(c echo.Context, err error) error {
 	code := agent.ErrorCode(err)
 	if code == agent.EINTERNAL {
 		s.Logger.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+	}
+	if d := agent.ErrorRetryAfter(err); d > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
 	}
 	return c.JSON(ErrorStatus(err), errorBody{errorDetail{code, agent.ErrorMessage(err)}})
 }

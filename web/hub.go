@@ -52,6 +52,17 @@ func (h *hub) claimed(id string, gen int64) {
 	}
 }
 
+// deleted closes the local session of an interview that was deleted, if
+// there is one, telling its client why.
+func (h *hub) deleted(id string) {
+	h.mu.Lock()
+	s := h.sessions[id]
+	h.mu.Unlock()
+	if s != nil {
+		go s.closeWith(agent.EINTERVIEWDELETED, "this interview was deleted", StatusInterviewDeleted, "interview deleted")
+	}
+}
+
 // remove forgets s unless a newer session already replaced it.
 func (h *hub) remove(s *session) {
 	h.mu.Lock()

@@ -38,17 +38,6 @@ func (s *Server) handleCreate(c echo.Context) error {
 		Focus: iv.Focus, Principles: iv.Principles, WSURL: "/api/v1/interviews/" + iv.ID + "/ws", CreatedAt: iv.CreatedAt})
 }
 
-func (s *Server) handleList(c echo.Context) error {
-	list, err := s.Service.List(c.Request().Context(), owner(c))
-	if err != nil {
-		return s.writeError(c, err)
-	}
-	if list == nil {
-		list = []agent.InterviewSummary{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"interviews": list})
-}
-
 func (s *Server) handleGet(c echo.Context) error {
 	iv, err := s.Service.Get(c.Request().Context(), owner(c), c.Param("id"))
 	if err != nil {

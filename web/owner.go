@@ -59,18 +59,25 @@ func (s *Server) requireOwner(next echo.HandlerFunc) echo.HandlerFunc {
 			if err != nil {
 				return s.writeError(c, err)
 			}
-			c.Set(ownerKey, k.OwnerID)
 			c.Set(apiKeyKey, k)
-			return next(c)
+			return s.asOwner(c, k.OwnerID, next)
 		}
 		id, ok := ownerFromCookie(r)
 		if !ok {
 			return s.writeError(c, agent.Errorf(agent.EUNAUTHORIZED,
 				"No owner: send Authorization: Bearer with an API key, or open the app at / for a session cookie."))
 		}
-		c.Set(ownerKey, id)
-		return next(c)
+		return s.asOwner(c, id, next)
 	}
+}
+
+// asOwner serves the request as owner's, within owner's request rate.
+func (s *Server) asOwner(c echo.Context, owner string, next echo.HandlerFunc) error {
+	if err := s.limitRate(c, owner); err != nil {
+		return s.writeError(c, err)
+	}
+	c.Set(ownerKey, owner)
+	return next(c)
 }
 
 // bearerKey reads and checks the key of an Authorization header.

@@ -46,12 +46,20 @@ type Server struct {
 	// Keys, when set, accepts API keys (Authorization: Bearer) and
 	// WebSocket tickets.
 	Keys agent.KeyStore
+	// RateLimit is how many requests an owner may make a minute, and
+	// RateBurst how many at once, counted in this process; a RateLimit of
+	// 0 turns the limit off.
+	RateLimit, RateBurst int
+	// CORSOrigins lists the origins ("https://app.example.com") whose pages
+	// may call the API with an API key.
+	CORSOrigins []string
 
-	echo   *echo.Echo
-	grader grader
-	ln     net.Listener
-	srv    *http.Server
-	hub    *hub
+	echo    *echo.Echo
+	grader  grader
+	limiter *rateLimiter
+	ln      net.Listener
+	srv     *http.Server
+	hub     *hub
 	// ctx lives as long as the server; WebSocket sessions derive from it
 	// because a request's context must not be used after the upgrade.
 	ctx    context.Context
@@ -72,7 +80,7 @@ func NewServer(svc *agent.Service, logger *slog.Logger) *Server {
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.httpErrorHandler
-	e.Use(middleware.Recover(), s.logRequests)
+	e.Use(middleware.Recover(), s.logRequests, s.cors)
 
 	e.GET("/", s.handleIndex)
 	static, _ := fs.Sub(staticFS, "static")
@@ -83,15 +91,28 @@ func NewServer(svc *agent.Service, logger *slog.Logger) *Server {
 	// middleware makes Echo route every method under it, so a wrong method
 	// would answer 404 instead of 405.
 	api := e.Group("/api/v1")
+	api.GET("/openapi.json", s.handleOpenAPI)
 	api.GET("/info", s.handleInfo, s.requireOwner)
 	api.GET("/principles", s.handlePrinciples, s.requireOwner)
 	api.POST("/interviews", s.handleCreate, s.requireOwner, middleware.BodyLimit("64K"))
-	api.GET("/interviews", s.handleList, s.requireOwner)
+	api.GET("/interviews", s.handleListPage, s.requireOwner)
 	api.GET("/interviews/:id", s.handleGet, s.requireOwner)
+	api.DELETE("/interviews/:id", s.handleDelete, s.requireOwner)
+	api.POST("/interviews/:id/end", s.handleEnd, s.requireOwner)
+	api.GET("/interviews/:id/debrief.md", s.handleDebriefMarkdown, s.requireOwner)
+	api.POST("/interviews/:id/share", s.handleShare, s.requireOwner)
+	api.DELETE("/interviews/:id/share", s.handleUnshare, s.requireOwner)
 	api.POST("/interviews/:id/next", s.handleNext, s.requireOwner, middleware.BodyLimit("64K"))
 	api.POST("/interviews/:id/ws-ticket", s.handleTicket, s.requireOwner)
 	api.GET("/interviews/:id/ws", s.handleWS, s.requireOwnerOrTicket)
 	api.GET("/me", s.handleMe, s.requireOwner)
+	api.DELETE("/me", s.handleEraseMe, s.requireOwner)
+	api.GET("/progress", s.handleProgress, s.requireOwner)
+	api.GET("/export", s.handleExport, s.requireOwner)
+	// Share links are public: the token is the only credential, and
+	// request logs show the route's pattern, never the token.
+	api.GET("/shared/:token", s.handleSharedJSON)
+	e.GET("/share/:token", s.handleSharedPage)
 	api.POST("/session", s.handleSession, middleware.BodyLimit("4K"))
 	return s
 }
@@ -103,6 +124,7 @@ func (s *Server) Open(addr string) error {
 		return fmt.Errorf("web: listen: %w", err)
 	}
 	s.ln = ln
+	s.limiter = newRateLimiter(s.RateLimit, s.RateBurst)
 	s.srv = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn)}
 	s.hub.start(s.ctx)

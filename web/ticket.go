@@ -69,7 +69,6 @@ func (s *Server) requireOwnerOrTicket(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			c.Set(apiKeyKey, k)
 		}
-		c.Set(ownerKey, t.OwnerID)
-		return next(c)
+		return s.asOwner(c, t.OwnerID, next)
 	}
 }

@@ -105,7 +105,7 @@ func TestErrorsAreJSON(t *testing.T) {
 		{"body too large, sent without a length", "POST", "/api/v1/interviews", "chunked:" + `{"focus":"` + strings.Repeat("a", 70<<10) + `"}`,
 			owner, 413, "body_too_large"},
 		{"wrong method", "PUT", "/api/v1/interviews", "{}", owner, 405, "method_not_allowed"},
-		{"wrong method on an interview", "DELETE", "/api/v1/interviews/abc", "", owner, 405, "method_not_allowed"},
+		{"wrong method on an interview", "PUT", "/api/v1/interviews/abc", "", owner, 405, "method_not_allowed"},
 		{"wrong method, no cookie", "PATCH", "/api/v1/principles", "", nil, 405, "method_not_allowed"},
 	}
 	for _, tt := range tests {

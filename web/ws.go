@@ -22,6 +22,9 @@ const (
 	// StatusKeyRevoked closes the connections of an API key when it is
 	// revoked.
 	StatusKeyRevoked websocket.StatusCode = 4003
+	// StatusInterviewDeleted closes the connection of an interview that
+	// was deleted.
+	StatusInterviewDeleted websocket.StatusCode = 4004
 )
 
 // Frames the server sends.
@@ -255,6 +258,19 @@ func (s *session) revoke() {
 	defer cancel()
 	_ = wsjson.Write(ctx, s.conn, errorFrame{"error", agent.EKEYREVOKED, "the API key of this connection was revoked"})
 	s.conn.Close(StatusKeyRevoked, "API key revoked")
+}
+
+// closeWith tells the client in an error frame, with code and message,
+// why the server ends the connection, and closes it with status and
+// reason. Like supersede and revoke, it acts once per session.
+func (s *session) closeWith(code, message string, status websocket.StatusCode, reason string) {
+	if s.replaced.Swap(true) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	_ = wsjson.Write(ctx, s.conn, errorFrame{"error", code, message})
+	s.conn.Close(status, reason)
 }
 
 // write sends one JSON frame with a deadline; it returns false when the

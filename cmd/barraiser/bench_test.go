@@ -46,7 +46,7 @@ func BenchmarkAnswerAck(b *testing.B) {
 			if st.name == "postgres" {
 				value = pgtest.URL(b)
 			}
-			m := startArgs(b, []string{st.flag, value})
+			m := startArgs(b, []string{st.flag, value, "-rate-limit", "0", "-max-open-interviews", "0"})
 			c := newClient(b, m.Server.URL())
 			var conn *websocket.Conn
 			next := func() {

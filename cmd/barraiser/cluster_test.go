@@ -183,7 +183,8 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 // pool of four database connections.
 func TestConnectionsDoNotHoldDatabaseConnections(t *testing.T) {
 	url := pgtest.URL(t)
-	m := startArgs(t, []string{"-database-url", pgtest.WithParams(t, url, "pool_max_conns=4")})
+	// One owner holds all forty interviews: lift the per-owner limits.
+	m := startArgs(t, []string{"-database-url", pgtest.WithParams(t, url, "pool_max_conns=4"), "-rate-limit", "0", "-max-open-interviews", "0"})
 	c := newClient(t, m.Server.URL())
 	const n = 40
 	conns := make([]*websocket.Conn, n)

@@ -15,11 +15,14 @@ import (
 )
 
 const keysUsage = `usage:
-  barraiser keys create NAME [flags]   create a key; it is printed once, as the last line
+  barraiser keys create NAME [-webhook URL] [flags]
+                                       create a key; it is printed once, as the last line
   barraiser keys list [flags]          list keys, never their secrets
   barraiser keys revoke NAME [flags]   revoke a key at once, on every server
 
-The flags and environment choose the store as for the server: -data-dir
+With -webhook, the server POSTs each debrief of the key's interviews to URL,
+signed with a webhook secret that create prints once, on the line before the
+key. The flags and environment choose the store as for the server: -data-dir
 (DATA_DIR) or -database-url (DATABASE_URL). The commands work while a
 server runs on the same store.`
 
@@ -30,6 +33,14 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 		return errors.New("keys: want create, list or revoke")
 	}
 	sub, args := args[0], args[1:]
+	var webhook *string
+	if sub == "create" {
+		var err error
+		if args, webhook, err = cutWebhookFlag(args); err != nil {
+			fmt.Fprintln(stderr, keysUsage)
+			return fmt.Errorf("keys create: %w", err)
+		}
+	}
 	name := ""
 	if sub == "create" || sub == "revoke" {
 		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -49,7 +60,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	defer closeStore()
 	switch sub {
 	case "create":
-		return createKey(ctx, ks, name, stdout)
+		return createKey(ctx, ks, name, webhook, stdout)
 	case "list":
 		return listKeys(ctx, ks, stdout)
 	case "revoke":
@@ -83,11 +94,44 @@ func openKeyStore(ctx context.Context, cfg Config) (agent.KeyStore, func(), erro
 	return db, func() { db.Close() }, nil
 }
 
-// createKey stores a new key and prints it once, as the last line.
-func createKey(ctx context.Context, ks agent.KeyStore, name string, stdout io.Writer) error {
+// cutWebhookFlag removes "-webhook URL" (or --webhook, or =URL) from
+// args, wherever it stands, and returns the rest and the URL, nil when the
+// flag is absent. The flag package would stop at the key's name.
+func cutWebhookFlag(args []string) (rest []string, webhook *string, err error) {
+	for i := 0; i < len(args); i++ {
+		name, value, hasValue := strings.Cut(args[i], "=")
+		if name != "-webhook" && name != "--webhook" {
+			rest = append(rest, args[i])
+			continue
+		}
+		if webhook != nil {
+			return nil, nil, errors.New("-webhook given twice")
+		}
+		if !hasValue {
+			if i+1 == len(args) {
+				return nil, nil, errors.New("-webhook wants a URL")
+			}
+			i++
+			value = args[i]
+		}
+		webhook = &value
+	}
+	return rest, webhook, nil
+}
+
+// createKey stores a new key and prints it once, as the last line. With a
+// webhook URL it also gives the key a webhook secret, printed on the line
+// before the key.
+func createKey(ctx context.Context, ks agent.KeyStore, name string, webhook *string, stdout io.Writer) error {
 	k, text, err := agent.NewAPIKey(name, time.Now().UTC().Truncate(time.Microsecond))
 	if err != nil {
 		return fmt.Errorf("keys create: %s", agent.ErrorMessage(err))
+	}
+	if webhook != nil {
+		if k.WebhookURL, err = agent.ValidateWebhookURL(*webhook); err != nil {
+			return fmt.Errorf("keys create: %s", agent.ErrorMessage(err))
+		}
+		k.WebhookSecret = agent.NewWebhookSecret()
 	}
 	if err := ks.CreateKey(ctx, k); err != nil {
 		if code := agent.ErrorCode(err); code != agent.EINTERNAL {
@@ -96,6 +140,10 @@ func createKey(ctx context.Context, ks agent.KeyStore, name string, stdout io.Wr
 		return err
 	}
 	fmt.Fprintf(stdout, "Created key %q (id %s). It is shown only now; keep it secret.\n", k.Name, k.ID)
+	if k.WebhookURL != "" {
+		fmt.Fprintf(stdout, "Debriefs of its interviews go to %s, signed with the webhook secret below (the line before the key), also shown only now.\n", k.WebhookURL)
+		fmt.Fprintln(stdout, k.WebhookSecret)
+	}
 	fmt.Fprintln(stdout, text)
 	return nil
 }
@@ -111,13 +159,17 @@ func listKeys(ctx context.Context, ks agent.KeyStore, stdout io.Writer) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tID\tCREATED\tLAST USED\tSTATUS")
+	fmt.Fprintln(w, "NAME\tID\tCREATED\tLAST USED\tSTATUS\tWEBHOOK")
 	for _, k := range keys {
 		status := "active"
 		if k.Revoked() {
 			status = "revoked " + k.RevokedAt.Format(time.DateTime)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", k.Name, k.ID, k.CreatedAt.Format(time.DateTime), dateOrNever(k.LastUsedAt), status)
+		hook := k.WebhookURL // never the webhook's secret
+		if hook == "" {
+			hook = "-"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Name, k.ID, k.CreatedAt.Format(time.DateTime), dateOrNever(k.LastUsedAt), status, hook)
 	}
 	return w.Flush()
 }

@@ -82,7 +82,7 @@ func BenchmarkRelayOverhead(b *testing.B) {
 	if baseURL == "" {
 		b.Fatal("the model process did not start")
 	}
-	srv := startServe(b, "-data-dir", b.TempDir(), "-openai-base-url", baseURL, "-llm-model", "bench", "-llm-timeout", "30s", "-llm-token-budget", "0")
+	srv := startServe(b, "-data-dir", b.TempDir(), "-openai-base-url", baseURL, "-llm-model", "bench", "-llm-timeout", "30s", "-llm-token-budget", "0", "-rate-limit", "0", "-max-open-interviews", "0")
 	c := newClient(b, srv.url)
 	var all []time.Duration
 	for i := 0; i < b.N; i++ {
@@ -167,7 +167,7 @@ func BenchmarkDebriefWallTime(b *testing.B) {
 		return rep
 	})
 	defer srv.Close()
-	m := startArgs(b, []string{"-data-dir", b.TempDir(), "-openai-base-url", srv.BaseURL(), "-llm-model", "bench", "-llm-token-budget", "0"})
+	m := startArgs(b, []string{"-data-dir", b.TempDir(), "-openai-base-url", srv.BaseURL(), "-llm-model", "bench", "-llm-token-budget", "0", "-rate-limit", "0", "-max-open-interviews", "0"})
 	c := newClient(b, m.Server.URL())
 	var worst float64
 	var sum time.Duration

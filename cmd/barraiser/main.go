@@ -3,6 +3,7 @@
 //	barraiser [serve] [flags]   run the server (the default)
 //	barraiser migrate [flags]   apply the database migrations and exit
 //	barraiser keys …            create, list and revoke API keys
+//	barraiser practice [flags]  run an interview in the terminal
 //	barraiser version           print the version
 package main
 
@@ -25,6 +26,7 @@ import (
 	"github.com/barraiser/barraiser/store/postgres"
 	"github.com/barraiser/barraiser/store/sqlite"
 	"github.com/barraiser/barraiser/web"
+	"github.com/barraiser/barraiser/webhook"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=…".
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "keys":
 		return runKeys(ctx, args, getenv, stdout, stderr)
+	case "practice":
+		return runPractice(ctx, args, getenv, os.Stdin, stdout, stderr)
 	case "serve":
 		cfg, err := parseConfig(args, getenv, stderr)
 		if err != nil {
@@ -141,6 +145,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Store, keys = db, db
 	}
 	m.Service = agent.NewService(m.Store, rt, m.Logger)
+	m.Service.MaxOpenInterviews = m.Config.MaxOpenInterviews
 	if m.Config.LLMEnabled() {
 		model, err := openai.New(m.openaiConfig(), corpus.Principles)
 		if err != nil {
@@ -159,10 +164,19 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Service.Recover(ctx); err != nil {
 		return err
 	}
+	// The webhook worker runs beside the server, not in it: it serves no
+	// request, and it must stop before the store closes.
+	if ws, ok := m.Store.(agent.WebhookStore); ok {
+		w := webhook.NewWorker(ws, m.Logger)
+		w.Poll, w.Backoff = m.Config.WebhookPoll, m.Config.WebhookBackoff
+		w.Start()
+		m.closers = append(m.closers, w.Close)
+	}
 	m.Server = web.NewServer(m.Service, m.Logger)
 	m.Server.OriginPatterns = m.Config.Origins
 	m.Server.Claims = claims
 	m.Server.Keys = keys
+	m.Server.RateLimit, m.Server.RateBurst, m.Server.CORSOrigins = m.Config.RateLimit, m.Config.RateBurst, m.Config.CORSOrigins
 	m.Server.Info = map[string]string{"version": Version, "model": m.Service.Model.Name(), "embedder": embedder.ID(), "store": storeName}
 	if err := m.Server.Open(m.Config.Addr); err != nil {
 		return err

@@ -59,13 +59,13 @@ type client struct {
 
 // newKeyClient is a client that authenticates with an API key alone.
 func newKeyClient(t testing.TB, base, key string) *client {
-	return &client{t: t, base: base, http: &http.Client{Timeout: 60 * time.Second}, key: key}
+	return &client{t: t, base: base, http: withContract(t, &http.Client{Timeout: 60 * time.Second}), key: key}
 }
 
 func newClient(t testing.TB, base string) *client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &client{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	c := &client{t: t, base: base, http: withContract(t, &http.Client{Jar: jar, Timeout: 30 * time.Second})}
 	resp, err := c.http.Get(base + "/")
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,10 @@ import (
 // debrief's CreatedAt (now when zero). The debrief is stored with its
 // CreatedAt in UTC truncated to the microsecond; d itself is not modified.
 // It returns ENOTFOUND for an unknown id and ECONFLICT when the interview
-// is not in grading.
+// is not in grading. When the interview's owner is a key in force with a
+// webhook URL, the same transaction writes a pending delivery of the
+// debrief.ready event (see agent.WebhookStore), so that a debrief is never
+// saved without its delivery, nor a delivery without its debrief.
 func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) error {
 	if d == nil {
 		return fmt.Errorf("postgres: save debrief of %s: nil debrief", id)
@@ -26,6 +29,10 @@ func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) erro
 	body, err := json.Marshal(&stored)
 	if err != nil {
 		return fmt.Errorf("postgres: save debrief of %s: encode: %w", id, err)
+	}
+	delivery, event, err := agent.NewDebriefEvent(id, &stored, stored.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("postgres: save debrief of %s: %w", id, err)
 	}
 	return db.writeTx(ctx, func(tx pgx.Tx) error {
 		s, err := lockedState(ctx, tx, id, 0)
@@ -41,6 +48,7 @@ func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) erro
 			id, string(body), stored.CreatedAt)
 		b.Queue(`UPDATE interviews SET status = $1, updated_at = $2 WHERE id = $3`,
 			string(agent.StatusComplete), stored.CreatedAt, id)
+		b.Queue(insertDelivery, delivery, string(event), stored.CreatedAt, id)
 		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 			return fmt.Errorf("postgres: save debrief of %s: %w", id, err)
 		}

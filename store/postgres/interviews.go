@@ -66,6 +66,15 @@ func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) error {
 // snapshot. It returns ENOTFOUND when the interview does not exist or,
 // when ownerID is not empty, belongs to another owner.
 func (db *DB) Interview(ctx context.Context, ownerID, id string) (*agent.Interview, error) {
+	return db.readInterview(ctx, "$1", id, ownerID, id)
+}
+
+// readInterview reads, from one snapshot, the interview whose id the SQL
+// expression idSQL gives from parameter $1, key, with its turns and
+// debrief, as Interview returns it; label names it in errors. It returns
+// ENOTFOUND when there is no such interview, or when ownerID is set and
+// is not the interview's owner.
+func (db *DB) readInterview(ctx context.Context, idSQL string, key any, ownerID, label string) (*agent.Interview, error) {
 	var (
 		iv    *agent.Interview
 		turns []agent.Turn
@@ -73,19 +82,19 @@ func (db *DB) Interview(ctx context.Context, ownerID, id string) (*agent.Intervi
 	)
 	err := db.snapshot(ctx, func(b *pgx.Batch) {
 		b.Queue(`SELECT `+interviewColumns+` FROM interviews i
-			WHERE i.id = $1 AND ($2 = '' OR i.owner_id = $2)`, id, ownerID).QueryRow(func(row pgx.Row) error {
+			WHERE i.id = `+idSQL+` AND ($2 = '' OR i.owner_id = $2)`, key, ownerID).QueryRow(func(row pgx.Row) error {
 			var err error
 			iv, err = scanInterview(row)
 			return err
 		})
 		// The owner is checked once, on the interview: these two read
 		// nothing of another owner's interview that is returned.
-		b.Queue(`SELECT `+turnColumns+` FROM turns WHERE interview_id = $1 ORDER BY seq`, id).Query(func(rows pgx.Rows) error {
-			return scanTurns(rows, id, &turns)
+		b.Queue(`SELECT `+turnColumns+` FROM turns WHERE interview_id = `+idSQL+` ORDER BY seq`, key).Query(func(rows pgx.Rows) error {
+			return scanTurns(rows, label, &turns)
 		})
-		b.Queue(`SELECT body FROM debriefs WHERE interview_id = $1`, id).QueryRow(func(row pgx.Row) error {
+		b.Queue(`SELECT body FROM debriefs WHERE interview_id = `+idSQL, key).QueryRow(func(row pgx.Row) error {
 			if err := row.Scan(&body); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("postgres: interview %s: debrief: %w", id, err)
+				return fmt.Errorf("postgres: interview %s: debrief: %w", label, err)
 			}
 			return nil
 		})
@@ -95,12 +104,20 @@ func (db *DB) Interview(ctx context.Context, ownerID, id string) (*agent.Intervi
 	}
 	iv.Turns = turns
 	if body != nil {
-		iv.Debrief = new(agent.Debrief)
-		if err := json.Unmarshal(body, iv.Debrief); err != nil {
-			return nil, fmt.Errorf("postgres: interview %s: decode debrief: %w", id, err)
+		if iv.Debrief, err = decodeDebrief(iv.ID, body); err != nil {
+			return nil, err
 		}
 	}
 	return iv, nil
+}
+
+// decodeDebrief decodes the stored body of interview id's debrief.
+func decodeDebrief(id string, body []byte) (*agent.Debrief, error) {
+	d := new(agent.Debrief)
+	if err := json.Unmarshal(body, d); err != nil {
+		return nil, fmt.Errorf("postgres: interview %s: decode debrief: %w", id, err)
+	}
+	return d, nil
 }
 
 // interviewColumns are the columns scanInterview reads, of interviews i.
@@ -135,29 +152,7 @@ func scanInterview(row pgx.Row, extra ...any) (*agent.Interview, error) {
 // byte-wise), with the recommendation of those that have a debrief. The
 // slice is empty, not nil, when there are none.
 func (db *DB) Interviews(ctx context.Context, ownerID string) ([]agent.InterviewSummary, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+interviewColumns+`, COALESCE(d.body->>'recommendation', '')
-		FROM interviews i LEFT JOIN debriefs d ON d.interview_id = i.id
-		WHERE i.owner_id = $1
-		ORDER BY i.created_at DESC, i.id COLLATE "C"`, ownerID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: list interviews: %w", err)
-	}
-	defer rows.Close()
-	out := []agent.InterviewSummary{}
-	for rows.Next() {
-		var rec string
-		iv, err := scanInterview(rows, &rec)
-		if err != nil {
-			return nil, err
-		}
-		s := iv.Summary()
-		s.Recommendation = rec
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: list interviews: %w", err)
-	}
-	return out, nil
+	return db.ListInterviews(ctx, ownerID, agent.ListFilter{})
 }
 
 // ClaimsChannel is the channel on which Claim notifies every claim, with

@@ -27,10 +27,12 @@ func (db *DB) CreateKey(ctx context.Context, k *agent.APIKey) error {
 		if _, err := tx.Exec(ctx, insertOwner, k.OwnerID, codec.NormTime(time.Now())); err != nil {
 			return fmt.Errorf("postgres: create key: ensure owner: %w", err)
 		}
+		// The webhook secret is stored in plain text: signing needs it.
 		_, err := tx.Exec(ctx, `INSERT INTO api_keys (id, name, owner_id, secret_hash, created_at,
-				last_used_at, revoked_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			k.ID, k.Name, k.OwnerID, k.SecretHash, created, nullTime(lastUsed), nullTime(revoked))
+				last_used_at, revoked_at, webhook_url, webhook_secret)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			k.ID, k.Name, k.OwnerID, k.SecretHash, created, nullTime(lastUsed), nullTime(revoked),
+			nullString(k.WebhookURL), nullString(k.WebhookSecret))
 		if constraint, ok := uniqueViolation(err); ok && constraint == activeNameIndex {
 			return agent.Errorf(agent.ECONFLICT, "An API key named %q already exists.", k.Name)
 		} else if ok {
@@ -104,15 +106,17 @@ func (db *DB) TouchKey(ctx context.Context, id string, at time.Time) error {
 }
 
 // keyColumns are the columns scanKey reads, of api_keys.
-const keyColumns = `id, name, owner_id, secret_hash, created_at, last_used_at, revoked_at`
+const keyColumns = `id, name, owner_id, secret_hash, created_at, last_used_at, revoked_at,
+	webhook_url, webhook_secret`
 
 // scanKey reads the keyColumns of one row, mapping no row to ENOTFOUND.
 func scanKey(row pgx.Row) (*agent.APIKey, error) {
 	var (
 		k                 agent.APIKey
 		lastUsed, revoked *time.Time
+		hook, hookKey     *string
 	)
-	err := row.Scan(&k.ID, &k.Name, &k.OwnerID, &k.SecretHash, &k.CreatedAt, &lastUsed, &revoked)
+	err := row.Scan(&k.ID, &k.Name, &k.OwnerID, &k.SecretHash, &k.CreatedAt, &lastUsed, &revoked, &hook, &hookKey)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, agent.Errorf(agent.ENOTFOUND, "API key not found.")
 	} else if err != nil {
@@ -124,6 +128,12 @@ func scanKey(row pgx.Row) (*agent.APIKey, error) {
 	}
 	if revoked != nil {
 		k.RevokedAt = revoked.UTC()
+	}
+	if hook != nil {
+		k.WebhookURL = *hook
+	}
+	if hookKey != nil {
+		k.WebhookSecret = *hookKey
 	}
 	return &k, nil
 }
@@ -171,6 +181,14 @@ func normNullTime(t time.Time) time.Time {
 		return time.Time{}
 	}
 	return codec.NormTime(t)
+}
+
+// nullString returns s as a query argument: NULL when s is empty.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // nullTime returns t as a query argument: NULL when t is zero.

@@ -15,7 +15,10 @@ import (
 // debrief's CreatedAt (now when zero). The debrief is stored with its
 // CreatedAt in UTC truncated to the microsecond; d itself is not modified.
 // It returns ENOTFOUND for an unknown id and ECONFLICT when the interview
-// is not in grading.
+// is not in grading. When the interview's owner is a key in force with a
+// webhook URL, the same transaction writes a pending delivery of the
+// debrief.ready event (see agent.WebhookStore), so that a debrief is never
+// saved without its delivery, nor a delivery without its debrief.
 func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) error {
 	if d == nil {
 		return fmt.Errorf("sqlite: save debrief of %s: nil debrief", id)
@@ -27,6 +30,10 @@ func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) erro
 		return fmt.Errorf("sqlite: save debrief of %s: encode: %w", id, err)
 	}
 	at := fmtTime(stored.CreatedAt)
+	delivery, event, err := agent.NewDebriefEvent(id, &stored, stored.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("sqlite: save debrief of %s: %w", id, err)
+	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		s, err := lockedState(ctx, tx, id, 0)
 		if err != nil {
@@ -43,6 +50,9 @@ func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) erro
 		if _, err := tx.ExecContext(ctx, `UPDATE interviews SET status = ?, updated_at = ? WHERE id = ?`,
 			string(agent.StatusComplete), at, id); err != nil {
 			return fmt.Errorf("sqlite: complete %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, insertDelivery, delivery, string(event), at, id); err != nil {
+			return fmt.Errorf("sqlite: queue webhook of %s: %w", id, err)
 		}
 		return nil
 	})

@@ -71,30 +71,46 @@ func (db *DB) Interview(ctx context.Context, ownerID, id string) (*agent.Intervi
 	var iv *agent.Interview
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if iv, err = scanInterview(tx.QueryRowContext(ctx, `SELECT `+interviewColumns+` FROM interviews i
-			WHERE i.id = ? AND (? = '' OR i.owner_id = ?)`, id, ownerID, ownerID)); err != nil {
-			return err
-		}
-		if iv.Turns, err = turns(ctx, tx, id); err != nil {
-			return err
-		}
-		var body string
-		err = tx.QueryRowContext(ctx, `SELECT body FROM debriefs WHERE interview_id = ?`, id).Scan(&body)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("sqlite: interview %s: debrief: %w", id, err)
-		}
-		iv.Debrief = new(agent.Debrief)
-		if err := json.Unmarshal([]byte(body), iv.Debrief); err != nil {
-			return fmt.Errorf("sqlite: interview %s: decode debrief: %w", id, err)
-		}
-		return nil
+		iv, err = readInterview(ctx, tx, ownerID, id)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return iv, nil
+}
+
+// readInterview reads an interview with its turns and debrief inside tx,
+// as Interview returns it.
+func readInterview(ctx context.Context, tx *sql.Tx, ownerID, id string) (*agent.Interview, error) {
+	iv, err := scanInterview(tx.QueryRowContext(ctx, `SELECT `+interviewColumns+` FROM interviews i
+		WHERE i.id = ? AND (? = '' OR i.owner_id = ?)`, id, ownerID, ownerID))
+	if err != nil {
+		return nil, err
+	}
+	if iv.Turns, err = turns(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	var body string
+	err = tx.QueryRowContext(ctx, `SELECT body FROM debriefs WHERE interview_id = ?`, id).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return iv, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: interview %s: debrief: %w", id, err)
+	}
+	if iv.Debrief, err = decodeDebrief(id, body); err != nil {
+		return nil, err
+	}
+	return iv, nil
+}
+
+// decodeDebrief decodes the stored body of interview id's debrief.
+func decodeDebrief(id, body string) (*agent.Debrief, error) {
+	d := new(agent.Debrief)
+	if err := json.Unmarshal([]byte(body), d); err != nil {
+		return nil, fmt.Errorf("sqlite: interview %s: decode debrief: %w", id, err)
+	}
+	return d, nil
 }
 
 // interviewColumns are the columns scanInterview reads, of interviews i.
@@ -135,29 +151,7 @@ func scanInterview(row rowScanner, extra ...any) (*agent.Interview, error) {
 // the recommendation of those that have a debrief. The slice is empty, not
 // nil, when there are none.
 func (db *DB) Interviews(ctx context.Context, ownerID string) ([]agent.InterviewSummary, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+interviewColumns+`, COALESCE(json_extract(d.body, '$.recommendation'), '')
-		FROM interviews i LEFT JOIN debriefs d ON d.interview_id = i.id
-		WHERE i.owner_id = ?
-		ORDER BY i.created_at DESC, i.id`, ownerID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list interviews: %w", err)
-	}
-	defer rows.Close()
-	out := []agent.InterviewSummary{}
-	for rows.Next() {
-		var rec string
-		iv, err := scanInterview(rows, &rec)
-		if err != nil {
-			return nil, err
-		}
-		s := iv.Summary()
-		s.Recommendation = rec
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list interviews: %w", err)
-	}
-	return out, nil
+	return db.ListInterviews(ctx, ownerID, agent.ListFilter{})
 }
 
 // Claim makes the caller the driver of an interview and returns its new

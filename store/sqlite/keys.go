@@ -23,11 +23,12 @@ func (db *DB) CreateKey(ctx context.Context, k *agent.APIKey) error {
 		if _, err := tx.ExecContext(ctx, insertOwner, k.OwnerID, fmtTime(time.Now())); err != nil {
 			return fmt.Errorf("sqlite: create key: ensure owner: %w", err)
 		}
+		// The webhook secret is stored in plain text: signing needs it.
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, name, owner_id, secret_hash, created_at,
-				last_used_at, revoked_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				last_used_at, revoked_at, webhook_url, webhook_secret)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			k.ID, k.Name, k.OwnerID, k.SecretHash, fmtTime(k.CreatedAt),
-			fmtNullTime(k.LastUsedAt), fmtNullTime(k.RevokedAt))
+			fmtNullTime(k.LastUsedAt), fmtNullTime(k.RevokedAt), nullString(k.WebhookURL), nullString(k.WebhookSecret))
 		if isPrimaryKey(err) {
 			return agent.Errorf(agent.ECONFLICT, "An API key with id %s already exists.", k.ID)
 		} else if isConstraint(err) {
@@ -101,7 +102,8 @@ func (db *DB) TouchKey(ctx context.Context, id string, at time.Time) error {
 }
 
 // keyColumns are the columns scanKey reads, of api_keys.
-const keyColumns = `id, name, owner_id, secret_hash, created_at, last_used_at, revoked_at`
+const keyColumns = `id, name, owner_id, secret_hash, created_at, last_used_at, revoked_at,
+	webhook_url, webhook_secret`
 
 // scanKey reads the keyColumns of one row, mapping no row to ENOTFOUND.
 func scanKey(row rowScanner) (*agent.APIKey, error) {
@@ -109,8 +111,9 @@ func scanKey(row rowScanner) (*agent.APIKey, error) {
 		k                agent.APIKey
 		created          string
 		lastUsed, revoke sql.NullString
+		hook, hookKey    sql.NullString
 	)
-	err := row.Scan(&k.ID, &k.Name, &k.OwnerID, &k.SecretHash, &created, &lastUsed, &revoke)
+	err := row.Scan(&k.ID, &k.Name, &k.OwnerID, &k.SecretHash, &created, &lastUsed, &revoke, &hook, &hookKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, agent.Errorf(agent.ENOTFOUND, "API key not found.")
 	} else if err != nil {
@@ -125,6 +128,7 @@ func scanKey(row rowScanner) (*agent.APIKey, error) {
 	if k.RevokedAt, err = parseNullTime(revoke); err != nil {
 		return nil, err
 	}
+	k.WebhookURL, k.WebhookSecret = hook.String, hookKey.String
 	return &k, nil
 }
 
@@ -197,6 +201,14 @@ func fmtNullTime(t time.Time) any {
 		return nil
 	}
 	return fmtTime(t)
+}
+
+// nullString returns s as a query argument: NULL when s is empty.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // parseNullTime parses a nullable timestamp; NULL is the zero time.

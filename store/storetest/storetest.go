@@ -75,6 +75,21 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"TouchKey", testTouchKey},
 		{"Tickets", testTickets},
 		{"TicketConcurrentRedeem", testTicketConcurrentRedeem},
+		{"ListInterviews", testListInterviews},
+		{"ListKeyset", testListKeyset},
+		{"OwnerInterviews", testOwnerInterviews},
+		{"DeleteInterview", testDeleteInterview},
+		{"DeleteOwnerInterviews", testDeleteOwnerInterviews},
+		{"Shares", testShares},
+		{"WebhookKey", testWebhookKey},
+		{"WebhookSaveDebrief", testWebhookSaveDebrief},
+		{"WebhookClaim", testWebhookClaim},
+		{"WebhookLeaseExpiry", testWebhookLeaseExpiry},
+		{"WebhookSuccess", testWebhookSuccess},
+		{"WebhookRetrySchedule", testWebhookRetrySchedule},
+		{"WebhookGiveUp", testWebhookGiveUp},
+		{"WebhookConcurrentClaim", testWebhookConcurrentClaim},
+		{"OpenInterviews", testOpenInterviews},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

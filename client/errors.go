@@ -1,0 +1,60 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// Error is a request the server refused: the HTTP status and the code and
+// message of its {"error":{"code","message"}} body. docs/protocol.md lists
+// the codes of each status.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+// CodeHTTP is the Code of an *Error whose response had no error body of
+// the usual shape, as a proxy in front of the server might send.
+const CodeHTTP = "http_error"
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s (%d): %s", e.Code, e.Status, e.Message)
+}
+
+// ErrorCode returns the Code of the first *Error in err's chain, or ""
+// when there is none.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// errorFrom reads an error response into an *Error.
+func errorFrom(resp *http.Response) *Error {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	e := &Error{Status: resp.StatusCode}
+	var body struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(b, &body) == nil && body.Error.Code != "" {
+		e.Code, e.Message = body.Error.Code, body.Error.Message
+		return e
+	}
+	e.Code = CodeHTTP
+	e.Message = strings.TrimSpace(string(b))
+	if e.Message == "" {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	return e
+}
