@@ -50,6 +50,10 @@ type KeyStore interface {
 	// when there is none.
 	Key(ctx context.Context, id string) (*APIKey, error)
 
+	// KeyByOwner returns the key of owner ownerID: the oldest one not
+	// revoked, or else the oldest; ENOTFOUND when that owner has no key.
+	KeyByOwner(ctx context.Context, ownerID string) (*APIKey, error)
+
 	// Keys lists every key, revoked ones included, oldest first.
 	Keys(ctx context.Context) ([]APIKey, error)
 

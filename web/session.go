@@ -8,21 +8,34 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// meResponse says who the caller is: an API key, by name, or a browser.
+// meResponse says who the caller is: an API key, by name, or a browser,
+// with the key whose interviews it shows if it took one on.
 type meResponse struct {
 	Kind    string `json:"kind"` // "api_key" or "browser"
 	KeyName string `json:"key_name,omitempty"`
 	KeyID   string `json:"key_id,omitempty"`
 }
 
+// handleMe says who is calling. A browser that took on a key's owner
+// with POST /session is named with that key.
 func (s *Server) handleMe(c echo.Context) error {
-	return c.JSON(http.StatusOK, me(callerKey(c)))
+	if k := callerKey(c); k != nil {
+		return c.JSON(http.StatusOK, me(k))
+	}
+	res := meResponse{Kind: "browser"}
+	if s.Keys != nil {
+		k, err := s.Keys.KeyByOwner(c.Request().Context(), owner(c))
+		if err != nil && agent.ErrorCode(err) != agent.ENOTFOUND {
+			return s.writeError(c, err)
+		}
+		if k != nil {
+			res.KeyName, res.KeyID = k.Name, k.ID
+		}
+	}
+	return c.JSON(http.StatusOK, res)
 }
 
 func me(k *agent.APIKey) meResponse {
-	if k == nil {
-		return meResponse{Kind: "browser"}
-	}
 	return meResponse{Kind: "api_key", KeyName: k.Name, KeyID: k.ID}
 }
 

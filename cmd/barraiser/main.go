@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		m.Logger.Info("shutting down")
 		return m.Close()
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, keys or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, keys, practice or version)", cmd)
 	}
 }
 

@@ -53,6 +53,13 @@ func (db *DB) Key(ctx context.Context, id string) (*agent.APIKey, error) {
 	return scanKey(db.r.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`, id))
 }
 
+// KeyByOwner returns the key of owner ownerID: the oldest one not
+// revoked, or else the oldest; ENOTFOUND when that owner has no key.
+func (db *DB) KeyByOwner(ctx context.Context, ownerID string) (*agent.APIKey, error) {
+	return scanKey(db.r.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE owner_id = ?
+		ORDER BY revoked_at IS NOT NULL, created_at, id LIMIT 1`, ownerID))
+}
+
 // Keys lists every key, revoked ones included, oldest first (ties by id).
 // The slice is empty, not nil, when there are none.
 func (db *DB) Keys(ctx context.Context) ([]agent.APIKey, error) {

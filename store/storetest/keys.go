@@ -184,9 +184,30 @@ func testKeyOwner(t *testing.T, s Store) {
 		}
 	}
 	// A key may belong to an owner that already exists.
-	c := newKey("k-c", "c", base)
+	c := newKey("k-c", "c", base.Add(time.Second))
 	c.OwnerID = a.OwnerID
 	createKey(t, s, c)
+
+	// KeyByOwner gives the oldest key in force, or else the oldest.
+	byOwner := func(owner, want string) {
+		t.Helper()
+		k, err := s.KeyByOwner(ctx, owner)
+		if err != nil || k.ID != want {
+			t.Errorf("KeyByOwner(%s) = %+v, %v; want %s", owner, k, err, want)
+		}
+	}
+	byOwner(a.OwnerID, "k-a")
+	if _, err := s.RevokeKey(ctx, "a", base.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	byOwner(a.OwnerID, "k-c")
+	if _, err := s.RevokeKey(ctx, "c", base.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	byOwner(a.OwnerID, "k-a")
+	byOwner(b.OwnerID, "k-b")
+	_, err := s.KeyByOwner(ctx, "nobody")
+	wantCode(t, "KeyByOwner(nobody)", err, agent.ENOTFOUND)
 }
 
 func testKeysOldestFirst(t *testing.T, s Store) {

@@ -89,6 +89,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"WebhookRetrySchedule", testWebhookRetrySchedule},
 		{"WebhookGiveUp", testWebhookGiveUp},
 		{"WebhookConcurrentClaim", testWebhookConcurrentClaim},
+		{"WebhookDeleteDrops", testWebhookDeleteDrops},
 		{"OpenInterviews", testOpenInterviews},
 	}
 	for _, tt := range tests {

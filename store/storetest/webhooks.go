@@ -382,3 +382,27 @@ func testWebhookConcurrentClaim(t *testing.T, s Store) {
 		}
 	}
 }
+
+// testWebhookDeleteDrops checks that deleting an interview, or all of an
+// owner's, drops its pending deliveries with it.
+func testWebhookDeleteDrops(t *testing.T, s Store) {
+	ctx := context.Background()
+	ws := hooks(t, s)
+	k := hookKey("k-del", "del")
+	createKey(t, s, k)
+	debriefed(t, s, k.OwnerID, "iv-del-1", base)
+	debriefed(t, s, k.OwnerID, "iv-del-2", base)
+	debriefed(t, s, k.OwnerID, "iv-kept", base)
+	now := base.Add(time.Hour)
+	if err := s.DeleteInterview(ctx, k.OwnerID, "iv-del-1"); err != nil {
+		t.Fatal(err)
+	}
+	got := claim(t, ws, now, time.Minute)
+	if len(got) != 2 || got[0].InterviewID == "iv-del-1" || got[1].InterviewID == "iv-del-1" {
+		t.Fatalf("after deleting iv-del-1 a claim took %s", show(got...))
+	}
+	if _, err := s.DeleteOwnerInterviews(ctx, k.OwnerID); err != nil {
+		t.Fatal(err)
+	}
+	wantNone(t, ws, now.Add(time.Hour))
+}

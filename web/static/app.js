@@ -774,15 +774,69 @@
     const status = $('history-status');
     status.textContent = 'Loading…';
     list.replaceChildren();
+    $('history-more').hidden = true;
+    showOwner();
     try {
       const data = await api('/api/v1/interviews');
       if (state.view !== 'history') return;
       const interviews = data.interviews || [];
-      if (interviews.length) status.textContent = `${interviews.length} interview${interviews.length === 1 ? '' : 's'}, newest first`;
+      if (interviews.length) status.textContent = 'Newest first';
       else status.replaceChildren('No interviews yet. ', el('a', { href: '#/', text: 'Start your first one' }), '.');
       list.replaceChildren(...interviews.map(historyItem));
+      setMore(data.next_cursor);
     } catch (e) {
       status.textContent = `Could not load your interviews: ${e.message}`;
+    }
+  }
+
+  // setMore offers the next page of the history, if there is one.
+  function setMore(cursor) {
+    const more = $('history-more');
+    more.hidden = !cursor;
+    more.dataset.cursor = cursor || '';
+  }
+
+  async function showMore() {
+    const more = $('history-more');
+    more.disabled = true;
+    try {
+      const data = await api(`/api/v1/interviews?cursor=${encodeURIComponent(more.dataset.cursor)}`);
+      $('history-list').append(...(data.interviews || []).map(historyItem));
+      setMore(data.next_cursor);
+    } catch (e) {
+      $('history-status').textContent = `Could not load older interviews: ${e.message}`;
+    } finally {
+      more.disabled = false;
+    }
+  }
+
+  // showOwner says whose interviews these are: this browser's, or an API key's.
+  async function showOwner() {
+    const line = $('history-owner');
+    try {
+      const me = await api('/api/v1/me');
+      line.textContent = me.key_name
+        ? `Showing the interviews of the API key “${me.key_name}”.`
+        : 'Showing the interviews started in this browser.';
+    } catch {
+      line.textContent = '';
+    }
+  }
+
+  // useKey makes this browser the owner of an API key's interviews.
+  async function useKey(event) {
+    event.preventDefault();
+    const input = $('key-input');
+    const status = $('key-status');
+    status.textContent = 'Checking…';
+    try {
+      const me = await api('/api/v1/session', { method: 'POST', body: JSON.stringify({ key: input.value.trim() }) });
+      input.value = '';
+      status.textContent = `Now using the key “${me.key_name}”.`;
+      $('key-login').open = false;
+      showHistory();
+    } catch (e) {
+      status.textContent = e.message;
     }
   }
 
@@ -839,6 +893,8 @@
       if (state.iv) sendAnswer(state.iv);
     });
     $('finish').addEventListener('click', () => { if (state.iv) confirmFinish(state.iv); });
+    $('key-form').addEventListener('submit', useKey);
+    $('history-more').addEventListener('click', showMore);
 
     // Back online: retry now, not when the backoff timer fires.
     window.addEventListener('online', () => {
