@@ -106,6 +106,10 @@ type History struct {
 	Practised      map[string]int
 }
 
+// GenerationDeleted is the generation a store announces, where it
+// announces claims to other processes, for an interview just deleted.
+const GenerationDeleted = -1
+
 // CheckGeneration returns ESUPERSEDED when gen, the generation a writer
 // holds, is set and is not the interview's current one. Every store calls
 // it inside the transaction that writes.

@@ -42,8 +42,13 @@ func (h *hub) add(s *session) {
 }
 
 // claimed supersedes the local session of an interview that a newer
-// connection, perhaps to another process, has claimed.
+// connection, perhaps to another process, has claimed, and closes it when
+// the claim announces a deletion.
 func (h *hub) claimed(id string, gen int64) {
+	if gen == agent.GenerationDeleted {
+		h.deleted(id)
+		return
+	}
 	h.mu.Lock()
 	s := h.sessions[id]
 	h.mu.Unlock()

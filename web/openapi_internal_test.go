@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -113,5 +116,52 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 				t.Errorf("valid = %v, want %v; errors: %v", ok, tt.valid, verrs)
 			}
 		})
+	}
+}
+
+// notHTTPCodes are codes only the command line reports.
+var notHTTPCodes = []string{"invalid_key_name", "invalid_webhook_url"}
+
+// TestOpenAPIListsEveryCode checks that the document's ErrorCode names
+// every code of agent's error vocabulary, and of Echo's own errors.
+func TestOpenAPIListsEveryCode(t *testing.T) {
+	var d struct {
+		Components struct {
+			Schemas struct {
+				ErrorCode struct {
+					Enum []string `json:"enum"`
+				} `json:"ErrorCode"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(OpenAPI, &d); err != nil {
+		t.Fatal(err)
+	}
+	documented := d.Components.Schemas.ErrorCode.Enum
+	codes := slices.Collect(maps.Values(echoCodes))
+	files, err := filepath.Glob("../agent/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	constant := regexp.MustCompile(`(?m)^\s*(?:const\s+)?E[A-Z]+\s*=\s*"([a-z_]+)"`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range constant.FindAllSubmatch(b, -1) {
+			codes = append(codes, string(m[1]))
+		}
+	}
+	if len(codes) < 20 {
+		t.Fatalf("found only %d codes; the pattern no longer matches agent/errors.go", len(codes))
+	}
+	for _, c := range codes {
+		if !slices.Contains(documented, c) && !slices.Contains(notHTTPCodes, c) {
+			t.Errorf("code %q is not in the document's ErrorCode", c)
+		}
 	}
 }

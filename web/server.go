@@ -67,7 +67,8 @@ type Server struct {
 }
 
 // ClaimWatcher calls fn for every claim of an interview, by any process,
-// until ctx ends.
+// until ctx ends; a generation of agent.GenerationDeleted announces that
+// the interview was deleted.
 type ClaimWatcher interface {
 	WatchClaims(ctx context.Context, fn func(id string, gen int64)) error
 }

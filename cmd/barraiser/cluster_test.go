@@ -16,6 +16,7 @@ import (
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/barraiser/barraiser/store/postgres/pgtest"
+	"github.com/barraiser/barraiser/web"
 	"github.com/coder/websocket"
 	"github.com/jackc/pgx/v5"
 )
@@ -225,5 +226,27 @@ func TestConnectionsDoNotHoldDatabaseConnections(t *testing.T) {
 	// Four pooled connections and one listening for claims.
 	if open > 5 {
 		t.Errorf("%d database connections for %d open WebSockets", open, n)
+	}
+}
+
+// TestDeleteClosesSocketOnAnotherProcess deletes an interview through one
+// server process while its WebSocket is open on another: that socket is
+// told at once and closed with 4004.
+func TestDeleteClosesSocketOnAnotherProcess(t *testing.T) {
+	url := pgtest.URL(t)
+	a, b := startProcess(t, url), startProcess(t, url)
+	c := newClient(t, a.url)
+	iv := c.create(`{"role":"sde","level":"L5","principles":["ownership"]}`)
+	conn, _ := c.open(iv.WSURL)
+	readType(t, conn, "question")
+	c.base = b.url
+	if code := c.do("DELETE", "/api/v1/interviews/"+iv.ID, "", nil); code != 204 {
+		t.Fatalf("DELETE on B = %d", code)
+	}
+	if f := readType(t, conn, "error"); f.Code != agent.EINTERVIEWDELETED {
+		t.Fatalf("the socket on A got %+v", f)
+	}
+	if st := expectClose(t, conn); st != web.StatusInterviewDeleted {
+		t.Errorf("the socket on A closed with %d, want %d", st, web.StatusInterviewDeleted)
 	}
 }

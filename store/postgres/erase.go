@@ -27,7 +27,7 @@ func (db *DB) DeleteInterview(ctx context.Context, ownerID, id string) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM ws_tickets WHERE interview_id = $1`, id); err != nil {
 			return fmt.Errorf("postgres: delete %s: tickets: %w", id, err)
 		}
-		return nil
+		return announceDeleted(ctx, tx, []string{id})
 	})
 }
 
@@ -50,7 +50,7 @@ func (db *DB) DeleteOwnerInterviews(ctx context.Context, ownerID string) ([]stri
 			ownerID, ids); err != nil {
 			return fmt.Errorf("postgres: erase owner: tickets: %w", err)
 		}
-		return nil
+		return announceDeleted(ctx, tx, ids)
 	})
 	if err != nil {
 		return nil, err
@@ -59,4 +59,19 @@ func (db *DB) DeleteOwnerInterviews(ctx context.Context, ownerID string) ([]stri
 		ids = []string{}
 	}
 	return ids, nil
+}
+
+// announceDeleted tells every process watching claims, once tx commits,
+// that the interviews ids are gone, as a claim with generation
+// agent.GenerationDeleted, so that their sockets close at once.
+func announceDeleted(ctx context.Context, tx pgx.Tx, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_notify('`+ClaimsChannel+`', id || ' ' || $2::bigint) FROM unnest($1::text[]) AS id`,
+		ids, agent.GenerationDeleted)
+	if err != nil {
+		return fmt.Errorf("postgres: announce deletion: %w", err)
+	}
+	return nil
 }
