@@ -10,9 +10,10 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// NextWait is how long POST …/next waits for a debrief being graded
-// before it answers with the status alone.
-const NextWait = 30 * time.Second
+// DefaultNextWait is how long POST …/next waits for a debrief being
+// graded before it answers with the status alone, unless Server.NextWait
+// says otherwise.
+const DefaultNextWait = 30 * time.Second
 
 // nextRequest is the body of POST /api/v1/interviews/{id}/next: empty to
 // get the pending question, or an answer to it.
@@ -77,7 +78,11 @@ func (s *Server) handleNext(c echo.Context) error {
 // wait or the request ends; the debrief is then read from the store.
 func (s *Server) awaitDebrief(ctx context.Context, ownerID, id string) (agent.Status, *agent.Debrief) {
 	done := s.grader.grade(s.ctx, s.Service, ownerID, id)
-	t := time.NewTimer(NextWait)
+	wait := s.NextWait
+	if wait <= 0 {
+		wait = DefaultNextWait
+	}
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case r := <-done:

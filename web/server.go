@@ -50,6 +50,9 @@ type Server struct {
 	// RateBurst how many at once, counted in this process; a RateLimit of
 	// 0 turns the limit off.
 	RateLimit, RateBurst int
+	// NextWait is how long POST …/next waits for a debrief being graded;
+	// zero means DefaultNextWait.
+	NextWait time.Duration
 	// CORSOrigins lists the origins ("https://app.example.com") whose pages
 	// may call the API with an API key.
 	CORSOrigins []string

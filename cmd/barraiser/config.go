@@ -44,6 +44,9 @@ type Config struct {
 	// flags; zero takes the worker's defaults, and tests shorten them.
 	WebhookPoll    time.Duration
 	WebhookBackoff time.Duration
+	// NextWait is how long an HTTP turn waits for a debrief being graded;
+	// zero means 30 seconds. Not a flag: tests shorten it.
+	NextWait time.Duration
 }
 
 // LLMEnabled reports whether an OpenAI-compatible model is configured.

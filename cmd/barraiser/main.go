@@ -177,6 +177,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Server.Claims = claims
 	m.Server.Keys = keys
 	m.Server.RateLimit, m.Server.RateBurst, m.Server.CORSOrigins = m.Config.RateLimit, m.Config.RateBurst, m.Config.CORSOrigins
+	m.Server.NextWait = m.Config.NextWait
 	m.Server.Info = map[string]string{"version": Version, "model": m.Service.Model.Name(), "embedder": embedder.ID(), "store": storeName}
 	if err := m.Server.Open(m.Config.Addr); err != nil {
 		return err

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	brclient "github.com/barraiser/barraiser/client"
 	"github.com/barraiser/barraiser/openai/openaitest"
+	goopenai "github.com/sashabaranov/go-openai"
 )
 
 // TestHTTPTurnsWithModel runs an interview over POST …/next with the
@@ -43,5 +48,58 @@ func TestHTTPTurnsWithModel(t *testing.T) {
 	}
 	if r.Status != "complete" || r.Debrief == nil || r.Debrief.GradedBy != "llm:test-model" {
 		t.Fatalf("the end = status %s, debrief %+v", r.Status, r.Debrief)
+	}
+}
+
+// TestHTTPTurnsWhileGrading checks that an HTTP turn waits for a debrief
+// being graded only so long, then answers with the status alone, and that
+// a later call gets the debrief.
+func TestHTTPTurnsWhileGrading(t *testing.T) {
+	slowGrades := func(req goopenai.ChatCompletionRequest) openaitest.Reply {
+		r := openaitest.Scripted(req)
+		if strings.Contains(openaitest.LastUser(req), "Task: grade") {
+			r.Delay = 2 * time.Second
+		}
+		return r
+	}
+	srv := openaitest.NewServer(slowGrades)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg, err := parseConfig([]string{"-addr", "127.0.0.1:0", "-data-dir", dir, "-openai-base-url", srv.BaseURL(),
+		"-llm-model", "test-model", "-llm-timeout", "10s"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.NextWait = 300 * time.Millisecond
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	key := cliKey(t, []string{"-data-dir", dir}, "patient")
+	c := newKeyClient(t, m.Server.URL(), key)
+	api := brclient.New(m.Server.URL(), key, brclient.WithHTTPClient(withContract(t, &http.Client{Timeout: time.Minute})))
+	iv := c.create(`{"role":"sde","level":"L5","principles":["ownership"]}`)
+	nextTurn(t, api, iv.ID, nil, "")
+	answer := strongAnswer
+	nextTurn(t, api, iv.ID, &answer, "only")
+	// Grading starts; the end itself waits as /next does, and gives up.
+	if code := c.do("POST", "/api/v1/interviews/"+iv.ID+"/end", "", nil); code != 200 {
+		t.Fatalf("end = %d", code)
+	}
+	start := time.Now()
+	r := nextTurn(t, api, iv.ID, nil, "")
+	if waited := time.Since(start); r.Status != "grading" || r.Debrief != nil || waited < 250*time.Millisecond || waited > 1500*time.Millisecond {
+		t.Fatalf("while grading: status %s, debrief %v, after %v; want grading, none, after about 300ms", r.Status, r.Debrief != nil, waited)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for r.Status != "complete" {
+		if time.Now().After(deadline) {
+			t.Fatal("grading never finished")
+		}
+		r = nextTurn(t, api, iv.ID, nil, "")
+	}
+	if r.Debrief == nil || r.Debrief.GradedBy != "llm:test-model" {
+		t.Fatalf("after grading: %+v", r.Debrief)
 	}
 }
