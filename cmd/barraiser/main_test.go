@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,17 +37,48 @@ func forEachStore(t *testing.T, test func(t *testing.T, args []string)) {
 // startArgs runs the real server on a free port with the given flags.
 func startArgs(t testing.TB, args []string) *Main {
 	t.Helper()
+	return startWith(t, args, nil, io.Discard)
+}
+
+// startWith is startArgs with adjust, when not nil, applied to the
+// configuration the flags give, and the server's log, at debug level,
+// written to logs.
+func startWith(t testing.TB, args []string, adjust func(*Config), logs io.Writer) *Main {
+	t.Helper()
 	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err := m.Run(context.Background()); err != nil {
 		m.Close()
 		t.Fatalf("run: %v", err)
 	}
 	t.Cleanup(func() { m.Close() })
 	return m
+}
+
+// syncBuffer is a bytes.Buffer that server goroutines may write at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // client is a browser-like API client: it fetches / once to get its owner
@@ -77,11 +110,14 @@ func newClient(t testing.TB, base string) *client {
 	return c
 }
 
-// do sends a request and decodes the JSON response into out (if not nil).
-func (c *client) do(method, path, body string, out any) int {
+// raw sends a request and returns the response, whose body it has read
+// and closed, with that body.
+func (c *client) raw(method, path, body string) (*http.Response, []byte) {
 	c.t.Helper()
 	req, _ := http.NewRequest(method, c.base+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if c.key != "" {
 		req.Header.Set("Authorization", "Bearer "+c.key)
 	}
@@ -90,7 +126,17 @@ func (c *client) do(method, path, body string, out any) int {
 		c.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return resp, b
+}
+
+// do sends a request and decodes the JSON response into out (if not nil).
+func (c *client) do(method, path, body string, out any) int {
+	c.t.Helper()
+	resp, b := c.raw(method, path, body)
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
 			c.t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, b, err)

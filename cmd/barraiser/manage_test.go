@@ -1,45 +1,17 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/barraiser/barraiser/web"
 )
-
-// raw sends a request and returns the response, whose body it has read
-// and closed, with that body.
-func (c *client) raw(method, path, body string) (*http.Response, []byte) {
-	c.t.Helper()
-	req, _ := http.NewRequest(method, c.base+path, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return resp, b
-}
 
 // wantError sends a request and checks that it fails with status and code.
 func (c *client) wantError(method, path string, status int, code string) {
@@ -529,43 +501,6 @@ func testProgressExportErase(t *testing.T, storeArgs []string) {
 	browser.wantError("GET", "/api/v1/interviews", 401, agent.EUNAUTHORIZED)
 }
 
-// syncBuffer is a bytes.Buffer that server goroutines may write at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-// Write appends p.
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// String returns what was written so far.
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// startLogged is startArgs with the server's log, at debug level, written
-// to w.
-func startLogged(t *testing.T, args []string, w io.Writer) *Main {
-	t.Helper()
-	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := NewMain(cfg, slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err := m.Run(context.Background()); err != nil {
-		m.Close()
-		t.Fatalf("run: %v", err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
-}
-
 func TestShareTokenNotLogged(t *testing.T) { forEachStore(t, testShareTokenNotLogged) }
 
 // testShareTokenNotLogged uses share links every way, good and bad, with
@@ -573,7 +508,7 @@ func TestShareTokenNotLogged(t *testing.T) { forEachStore(t, testShareTokenNotLo
 // holds a token.
 func testShareTokenNotLogged(t *testing.T, storeArgs []string) {
 	var log syncBuffer
-	m := startLogged(t, storeArgs, &log)
+	m := startWith(t, storeArgs, nil, &log)
 	base := m.Server.URL()
 	c := newKeyClient(t, base, cliKey(t, storeArgs, "logged"))
 	anyone := &client{t: t, base: base, http: &http.Client{Timeout: 30 * time.Second}}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,17 +63,8 @@ func TestHTTPTurnsWhileGrading(t *testing.T) {
 	srv := openaitest.NewServer(slowGrades)
 	defer srv.Close()
 	dir := t.TempDir()
-	cfg, err := parseConfig([]string{"-addr", "127.0.0.1:0", "-data-dir", dir, "-openai-base-url", srv.BaseURL(),
-		"-llm-model", "test-model", "-llm-timeout", "10s"}, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.NextWait = 300 * time.Millisecond
-	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	m := startWith(t, []string{"-data-dir", dir, "-openai-base-url", srv.BaseURL(), "-llm-model", "test-model", "-llm-timeout", "10s"},
+		func(c *Config) { c.NextWait = 300 * time.Millisecond }, io.Discard)
 	key := cliKey(t, []string{"-data-dir", dir}, "patient")
 	c := newKeyClient(t, m.Server.URL(), key)
 	api := brclient.New(m.Server.URL(), key, brclient.WithHTTPClient(withContract(t, &http.Client{Timeout: time.Minute})))

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -102,40 +100,13 @@ func (r *hookReceiver) waitAccepted(t *testing.T) []hookAttempt {
 	}
 }
 
-// lockedBuffer collects log output written from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // startHooked runs the server like startArgs, with a webhook worker that
 // polls every 10 ms and retries after 50 ms, logging into logs.
 func startHooked(t *testing.T, storeArgs []string, logs io.Writer) *Main {
 	t.Helper()
-	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0"}, storeArgs...), func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.WebhookPoll, cfg.WebhookBackoff = 10*time.Millisecond, 50*time.Millisecond
-	m := NewMain(cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err := m.Run(context.Background()); err != nil {
-		m.Close()
-		t.Fatalf("run: %v", err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
+	return startWith(t, storeArgs, func(c *Config) {
+		c.WebhookPoll, c.WebhookBackoff = 10*time.Millisecond, 50*time.Millisecond
+	}, logs)
 }
 
 // cliHookKey creates a key with a webhook through the CLI and returns the
@@ -195,7 +166,7 @@ func TestWebhookDelivery(t *testing.T) { forEachStore(t, testWebhookDelivery) }
 // webhook, signed, after one failed attempt is retried.
 func testWebhookDelivery(t *testing.T, storeArgs []string) {
 	rcv, srv := newHookReceiver(t)
-	var logs lockedBuffer
+	var logs syncBuffer
 	m := startHooked(t, storeArgs, &logs)
 	key, secret := cliHookKey(t, storeArgs, "hooked", "--webhook", srv.URL+"/hooks?token=abc")
 	rcv.mu.Lock()
