@@ -22,6 +22,7 @@ import (
 var notAPI = []string{
 	"GET /",
 	"GET /static/*",
+	"GET /favicon.ico",
 	"GET /healthz",
 	"GET /share/:token",
 }

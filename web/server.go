@@ -30,6 +30,16 @@ var indexHTML = func() []byte {
 	return b
 }()
 
+// faviconSVG is the page's icon, also served at /favicon.ico for browsers
+// that ask there without reading the page's link.
+var faviconSVG = func() []byte {
+	b, err := staticFS.ReadFile("static/favicon.svg")
+	if err != nil {
+		panic("web: " + err.Error()) // embedded at build time
+	}
+	return b
+}()
+
 // Server is the HTTP server. Set the exported fields, then call Open.
 type Server struct {
 	Service *agent.Service
@@ -89,6 +99,7 @@ func NewServer(svc *agent.Service, logger *slog.Logger) *Server {
 	e.GET("/", s.handleIndex)
 	static, _ := fs.Sub(staticFS, "static")
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
+	e.GET("/favicon.ico", handleFavicon)
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 
 	// The owner check goes on each route, not on the group: a group's own
@@ -198,4 +209,11 @@ func (s *Server) handleIndex(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'")
 	return c.HTMLBlob(http.StatusOK, indexHTML)
+}
+
+// handleFavicon answers GET /favicon.ico with the SVG icon, so a browser
+// that asks for it by that name gets the icon rather than a 404.
+func handleFavicon(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	return c.Blob(http.StatusOK, "image/svg+xml", faviconSVG)
 }

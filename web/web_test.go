@@ -137,7 +137,7 @@ func TestErrorsAreJSON(t *testing.T) {
 
 func TestStaticAndPrinciples(t *testing.T) {
 	ts := newServer(t)
-	for _, p := range []string{"/static/app.js", "/static/app.css"} {
+	for _, p := range []string{"/static/js/main.js", "/static/app.css"} {
 		resp, err := http.Get(ts.URL + p)
 		if err != nil {
 			t.Fatal(err)

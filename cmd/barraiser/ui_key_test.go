@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,6 +44,8 @@ func TestBrowserUseAPIKey(t *testing.T) {
 	if n, _ := count(ctx, "history-item"); n != 0 {
 		t.Fatalf("a fresh browser lists %d interviews", n)
 	}
+	// The wrong key below is refused, which the browser logs as a failed load.
+	expectFailedLoad(ctx, "/api/v1/session", http.StatusUnauthorized)
 	if err := chromedp.Do(ctx,
 		chromedp.Click(`[data-testid="key-login"] summary`),
 		chromedp.WaitVisible(tid("key-input")),

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/barraiser/barraiser/openai/openaitest"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 )
 
@@ -33,8 +35,20 @@ func findChromium(t *testing.T) string {
 }
 
 // newBrowser starts a headless Chromium with no network beyond the test
-// server and returns a context for driving one tab.
+// server and returns a context for driving one tab. Whatever the page
+// reports as going wrong while the test runs fails the test at cleanup;
+// see pageWatch.
 func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	ctx, w := watchedBrowser(t)
+	// Cleanups run last first, so this check runs before the browser stops.
+	t.Cleanup(func() { w.check(t) })
+	return ctx
+}
+
+// watchedBrowser starts the browser of newBrowser and returns its watch
+// without checking it, for tests of the watch itself.
+func watchedBrowser(t *testing.T) (context.Context, *pageWatch) {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(findChromium(t)),
@@ -46,11 +60,18 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(1280, 900),
 	)
+	w := &pageWatch{done: t.Context()}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
+	// A listener given here sees the tab's events from its very start.
+	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithListener(w.event))
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return ctx
+	// chromedp turns the log domain on by itself; asking again keeps the
+	// watch from depending on that.
+	if _, err := chromedp.Call(ctx, log.Enable, cdp.Empty{}); err != nil {
+		t.Fatalf("enable the browser log: %v", err)
+	}
+	return context.WithValue(ctx, pageWatchKey{}, w), w
 }
 
 // count returns how many elements match a data-testid in the page.
