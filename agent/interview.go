@@ -80,7 +80,7 @@ const MaxFollowUps = 4
 
 // Limits on what a client may send.
 const (
-	MaxFocusRunes  = 2000
+	MaxFocusRunes  = 10000
 	MaxAnswerRunes = 8000
 	// MaxClientIDBytes bounds the idempotency key a client sends with an answer.
 	MaxClientIDBytes      = 128

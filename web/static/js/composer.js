@@ -1,13 +1,17 @@
 // composer.js: the answer box of a live interview: its draft kept across
 // reloads, sending an answer (kept until the server acknowledges it), the
-// hint under the box, and the "Finish now" dialog.
+// hint under the box, and the "Finish now" dialog. Each change of state
+// also updates the plan line, the answer clock and voice mode.
 
 import { isOpen, sendFrame, showBanner } from './conn.js';
 import { $, setError, updateCounter } from './dom.js';
 import { codePoints } from './format.js';
+import { renderPlan } from './plan.js';
 import { draftKey, local, savePending } from './store.js';
+import { stopTimer, syncTimer } from './timer.js';
 import { appendPendingBubble, pendingQuestion, scrollToBottom } from './transcript.js';
 import { state } from './view.js';
+import { initVoice, syncVoice } from './voice.js';
 
 const MAX_ANSWER = 8000;
 const MOD_KEY = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent) ? '⌘' : 'Ctrl';
@@ -61,7 +65,11 @@ export function updateComposer(s) {
   const iv = s.interview;
   const inProgress = !!iv && iv.status === 'in_progress';
   $('composer').hidden = !inProgress;
-  if (!inProgress) return;
+  if (!inProgress) {
+    stopTimer();
+    syncVoice(false);
+    return;
+  }
   const input = $('answer-input');
   const canAnswer = !!pendingQuestion(s) && s.pending.length === 0 && !s.superseded && !s.ending;
   input.disabled = !canAnswer;
@@ -73,6 +81,9 @@ export function updateComposer(s) {
   else if (s.pending.length) hint = isOpen(s) ? 'Saving your answer…' : 'Offline: your answer is sent once the connection is back.';
   else if (!pendingQuestion(s)) hint = s.turns.length ? 'Waiting for the next question…' : 'Waiting for the first question…';
   $('answer-hint').textContent = hint;
+  renderPlan(s);
+  syncTimer(s, pendingQuestion(s), canAnswer);
+  syncVoice(canAnswer);
 }
 
 /** focusAnswerIfIdle moves focus to the answer box unless the candidate is busy elsewhere. */
@@ -117,4 +128,5 @@ export function initComposer() {
     if (state.iv) sendAnswer(state.iv);
   });
   $('finish').addEventListener('click', () => { if (state.iv) confirmFinish(state.iv); });
+  initVoice();
 }

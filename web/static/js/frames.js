@@ -4,6 +4,7 @@
 import { focusAnswerIfIdle, putBack, resetComposer, updateComposer } from './composer.js';
 import { hideBanner, sendFrame, setConn, showBanner } from './conn.js';
 import { renderDebrief } from './debrief.js';
+import { readQuestion } from './voice.js';
 import { $, announce, reducedMotion } from './dom.js';
 import { ratingLabel, roleLabel } from './format.js';
 import { draftKey, local, pendingKey, savePending } from './store.js';
@@ -97,6 +98,8 @@ export function onQuestion(s, turn) {
     appendTurnBubble(s, turn, true);
   }
   renderProgress(s);
+  // Start reading a new question aloud before the composer starts listening for the answer.
+  if (changed) readQuestion(turn.text);
   updateComposer(s);
   if (changed) {
     announce(`Interviewer: ${turn.text}`);

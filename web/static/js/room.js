@@ -9,8 +9,10 @@ import {
   applyInterview, onAck, onDebrief, onGrading, onQuestion, onQuestionDelta, onServerError, onSession, resetInterviewView,
 } from './frames.js';
 import { local, pendingKey } from './store.js';
+import { stopTimer } from './timer.js';
 import { markPendingStatus } from './transcript.js';
 import { showError, showView, state } from './view.js';
+import { stopVoice } from './voice.js';
 
 // A session holds everything about the interview on screen. Handlers check
 // `s === state.iv` so late events from a session we left are ignored.
@@ -44,6 +46,8 @@ export function leaveInterview() {
   if (!s) return;
   s.stopped = true;
   clearTimeout(s.timers.retry);
+  stopTimer();
+  stopVoice();
   if (s.ws) {
     const ws = s.ws;
     s.ws = null;

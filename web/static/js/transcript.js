@@ -74,11 +74,36 @@ export function renderTranscript(s) {
   }
 }
 
-function bubble(kind, speaker, meta, text) {
+/**
+ * fmtDuration says how long ms milliseconds are, to the second: "40 s",
+ * "1 min 40 s", "1 h 5 min"; under a second is "under 1 s".
+ */
+export function fmtDuration(ms) {
+  const total = Math.floor(ms / 1000);
+  if (!(total >= 1)) return 'under 1 s';
+  const h = Math.floor(total / 3600);
+  const min = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  if (h) return min ? `${h} h ${min} min` : `${h} h`;
+  if (min) return sec ? `${min} min ${sec} s` : `${min} min`;
+  return `${sec} s`;
+}
+
+// answerTime is how long the candidate took over answer turn: from the
+// question before it to the answer, or '' when either time is unknown.
+function answerTime(s, turn) {
+  let q = null;
+  for (const t of s.turns) if (t.speaker === 'interviewer' && t.seq < turn.seq && (!q || t.seq > q.seq)) q = t;
+  const ms = q && Date.parse(turn.at) - Date.parse(q.at);
+  return Number.isFinite(ms) && ms >= 0 ? fmtDuration(ms) : '';
+}
+
+function bubble(kind, speaker, meta, text, took = '') {
   return el('article', { class: `bubble ${kind}`, 'data-testid': kind, tabindex: '-1' }, [
     el('div', { class: 'meta' }, [
       el('span', { class: 'speaker', text: speaker }),
       el('span', { class: 'turn-meta', text: meta }),
+      took && el('span', { class: 'answer-time', 'data-testid': 'answer-time', title: 'Time from the question to this answer', text: `answered in ${took}` }),
     ]),
     el('p', { class: 'text', text }),
   ]);
@@ -102,7 +127,8 @@ export function appendTurnBubble(s, turn, fresh) {
   const meta = isQuestion
     ? (turn.kind === 'opening' || !turn.follow_up ? 'Opening question' : `Follow-up ${turn.follow_up}`)
     : `Turn ${turn.seq}`;
-  const b = bubble(isQuestion ? 'question' : 'answer', isQuestion ? 'Interviewer' : 'You', meta, turn.text);
+  const took = isQuestion ? '' : answerTime(s, turn);
+  const b = bubble(isQuestion ? 'question' : 'answer', isQuestion ? 'Interviewer' : 'You', meta, turn.text, took);
   b.id = `turn-${turn.seq}`;
   b.dataset.seq = turn.seq;
   if (fresh) b.classList.add('fresh');
@@ -138,15 +164,4 @@ export function markPendingStatus(text) {
 /** scrollToBottom scrolls to the end of the page. */
 export function scrollToBottom() {
   window.scrollTo({ top: document.documentElement.scrollHeight, behavior: reducedMotion ? 'auto' : 'smooth' });
-}
-
-/** jumpToTurn scrolls to turn seq in the transcript and highlights it briefly. */
-export function jumpToTurn(seq) {
-  const b = document.getElementById(`turn-${seq}`);
-  if (!b) return;
-  b.scrollIntoView({ behavior: reducedMotion ? 'auto' : 'smooth', block: 'center' });
-  b.focus({ preventScroll: true });
-  b.classList.remove('highlight');
-  void b.offsetWidth; // restart the highlight animation
-  b.classList.add('highlight');
 }
