@@ -34,15 +34,7 @@ func openDebrief(t *testing.T, ctx context.Context, answer string) (string, stri
 	key := cliKey(t, []string{"-data-dir", dir}, "debrief")
 	iv := newKeyClient(t, base, key).answered(`["ownership","dive-deep"]`, answer)
 
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(tid("start"))); err != nil {
-		t.Fatalf("open the page: %v", err)
-	}
-	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch('/api/v1/session', {method: 'POST',
-		headers: {'Content-Type': 'application/json'}, body: JSON.stringify({key: `+jsString(key)+`})}).then((r) => r.status)`,
-		chromedp.EvalAwaitPromise))
-	if err != nil || status != http.StatusOK {
-		t.Fatalf("take the key on: %d %v", status, err)
-	}
+	takeKey(t, ctx, base, key)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/#/interview/"+iv.ID)); err != nil {
 		t.Fatal(err)
 	}

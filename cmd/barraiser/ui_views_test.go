@@ -34,15 +34,7 @@ func TestBrowserViewsAreClean(t *testing.T) {
 
 	// The browser takes the key on, as "Use an API key" does, so that its
 	// history and interviews are the key's.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(tid("start"))); err != nil {
-		t.Fatalf("open the page: %v", err)
-	}
-	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch('/api/v1/session', {method: 'POST',
-		headers: {'Content-Type': 'application/json'}, body: JSON.stringify({key: `+jsString(key)+`})}).then((r) => r.status)`,
-		chromedp.EvalAwaitPromise))
-	if err != nil || status != http.StatusOK {
-		t.Fatalf("take the key on: %d %v", status, err)
-	}
+	takeKey(t, ctx, base, key)
 
 	views := []struct {
 		name string
@@ -154,5 +146,20 @@ func TestPageModules(t *testing.T) {
 	}
 	if _, err := os.Stat("../../web/static/app.js"); err == nil {
 		t.Error("web/static/app.js is still there")
+	}
+}
+
+// takeKey opens the page at base and has the browser take on key's
+// interviews, as "Use an API key" does.
+func takeKey(t *testing.T, ctx context.Context, base, key string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(tid("start"))); err != nil {
+		t.Fatalf("open the page: %v", err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch('/api/v1/session', {method: 'POST',
+		headers: {'Content-Type': 'application/json'}, body: JSON.stringify({key: `+jsString(key)+`})}).then((r) => r.status)`,
+		chromedp.EvalAwaitPromise))
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("take the key on: %d %v", status, err)
 	}
 }

@@ -47,13 +47,17 @@ function setOn(on) {
   $('voice-toggle').checked = on;
   if (!on) {
     stopListening();
-    if (v.speaking) {
-      v.speaking = false;
-      v.utterance++;
-      hush();
-    }
+    stopSpeaking();
   }
   showState();
+}
+
+// stopSpeaking stops reading a question aloud, if one is being read.
+function stopSpeaking() {
+  if (!v.speaking) return;
+  v.speaking = false;
+  v.utterance++;
+  hush();
 }
 
 function stopListening() {
@@ -138,11 +142,7 @@ export function stopVoice() {
   if (!canListen) return;
   v.want = false;
   stopListening();
-  if (v.speaking) {
-    v.speaking = false;
-    v.utterance++;
-    hush();
-  }
+  stopSpeaking();
   showState();
 }
 
