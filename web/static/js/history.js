@@ -101,9 +101,13 @@ async function showMore() {
   }
 }
 
-// fillPrinciples offers every principle of the catalog in the principle filter.
+// fillPrinciples offers every principle of the catalog in the principle
+// filter, and the setup form's roles in the role filter.
 async function fillPrinciples() {
   if (catalog) return;
+  if ($('filter-role').options.length === 1) {
+    $('filter-role').append(...[...$('role').options].map((o) => el('option', { value: o.value, text: o.textContent })));
+  }
   try {
     const data = await api('/api/v1/principles');
     catalog = data.principles || [];
