@@ -115,11 +115,39 @@ type Sentence struct {
 // contains. Interviewer turns tell which probe each answer responds to.
 func Analyze(turns []Turn) Analysis {
 	var a Analysis
-	seenVerb := map[string]bool{}
-	seenName := map[string]bool{}
-	var answering Gap
+	analyzeInto(&a, turns)
+	return a
+}
+
+// analysisPool keeps analyses whose slices the next answer may reuse; see
+// reusedAnalysis.
+var analysisPool = sync.Pool{New: func() any { return new(Analysis) }}
+
+// reusedAnalysis is Analyze into an analysis from a pool, for a caller that
+// is done with it before it calls the returned release. A steady stream of
+// answers then reuses one set of sentence records instead of leaving them
+// to the collector, whose pauses would otherwise land on some answers.
+func reusedAnalysis(turns []Turn) (*Analysis, func()) {
+	a := analysisPool.Get().(*Analysis)
+	analyzeInto(a, turns)
+	return a, func() {
+		clear(a.Sentences[:cap(a.Sentences)])
+		clear(a.Actions[:cap(a.Actions)])
+		clear(a.Metrics[:cap(a.Metrics)])
+		clear(a.Implausible[:cap(a.Implausible)])
+		*a = Analysis{Sentences: a.Sentences[:0], Actions: a.Actions[:0], Metrics: a.Metrics[:0],
+			Implausible: a.Implausible[:0], Forgotten: a.Forgotten[:0]}
+		analysisPool.Put(a)
+	}
+}
+
+// analyzeInto is Analyze writing into a, which must be empty but may
+// bring slices with room to reuse.
+func analyzeInto(a *Analysis, turns []Turn) {
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
+	seenVerb, seenName := sc.seenVerb, sc.seenName
+	var answering Gap
 	first := true
 	for _, t := range turns {
 		if t.Speaker != SpeakerCandidate {
@@ -130,7 +158,8 @@ func Analyze(turns []Turn) Analysis {
 			}
 			continue
 		}
-		n := make([]int, turnCues.counts)
+		n := append(sc.counts[:0], make([]int, turnCues.counts)...)
+		sc.counts = n
 		sc.buf = appendPaddedLower(sc.buf[:0], t.Text, false) // curly apostrophes kept, as the turn's cues expect
 		countCues(turnCues, sc.buf, n)
 		words := wordCount(t.Text)
@@ -190,7 +219,6 @@ func Analyze(turns []Turn) Analysis {
 	// The sentences' number fields are every field of the answers, in
 	// order: sentences split only at spaces.
 	a.Scope = scopeOf(sc.nums, &sc.buf)
-	return a
 }
 
 // add folds one sentence into the analysis.
@@ -255,11 +283,16 @@ type scratch struct {
 	buf               []byte // a padded lowercase text being read
 	sentences         []string
 	bounds            []int // where each sentence starts in buf
+	counts            []int // a turn's cue counts
+	// The verbs and principle names met so far in the answers.
+	seenVerb, seenName map[string]bool
 }
 
 // scratchPool keeps scratch buffers between Analyze calls, so that a
 // steady stream of answers allocates them once.
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{seenVerb: map[string]bool{}, seenName: map[string]bool{}}
+}}
 
 // release empties the buffers and returns them to the pool; nothing they
 // point to outlives the Analyze call.
@@ -272,6 +305,8 @@ func (sc *scratch) release() {
 	clear(sc.fields[:cap(sc.fields)])
 	sc.toks, sc.words, sc.nums, sc.classes, sc.clauses, sc.buf = sc.toks[:0], sc.words[:0], sc.nums[:0], sc.classes[:0], sc.clauses[:0], sc.buf[:0]
 	sc.sentences, sc.bounds, sc.fields = sc.sentences[:0], sc.bounds[:0], sc.fields[:0]
+	clear(sc.seenVerb)
+	clear(sc.seenName)
 	scratchPool.Put(sc)
 }
 

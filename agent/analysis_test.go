@@ -155,10 +155,12 @@ func BenchmarkAnalyzeAndDecide(b *testing.B) {
 			var times []time.Duration
 			for b.Loop() {
 				start := time.Now()
-				a := Analyze(turns)
-				missing, allowed := followUpChoices(turns, a)
-				d, _, _ := Rules{}.Decide(b.Context(), DecideInput{Principle: p, Analysis: a, Missing: missing, Allowed: allowed})
+				// As Service.next does it.
+				a, release := reusedAnalysis(turns)
+				missing, allowed := followUpChoices(turns, *a)
+				d, _, _ := Rules{}.Decide(b.Context(), DecideInput{Principle: p, Analysis: *a, Missing: missing, Allowed: allowed})
 				_ = d
+				release()
 				times = append(times, time.Since(start))
 			}
 			slices.Sort(times)

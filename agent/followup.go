@@ -129,6 +129,7 @@ func followUpChoices(turns []Turn, a Analysis) (missing, allowed []Gap) {
 		probed[g] = true
 	}
 	missing = unprobed(MissingGaps(a), probed)
+	allowed = make([]Gap, 0, len(AllGaps))
 	allowed = append(allowed, missing...)
 	for _, g := range unprobed(AllGaps, probed) {
 		if !slices.Contains(missing, g) {

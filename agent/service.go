@@ -174,7 +174,9 @@ func (s *Service) next(ctx context.Context, iv *Interview, emit func(int, string
 		idx = max(0, slices.IndexFunc(iv.Principles, func(pp PlannedPrinciple) bool { return pp.ID == last.Principle }))
 		p, _ := s.Retriever.Principle(last.Principle)
 		turns := iv.PrincipleTurns(p.ID)
-		a := Analyze(turns)
+		ap, release := reusedAnalysis(turns)
+		defer release()
+		a := *ap
 		if needsRealExample(turns, a) {
 			if probe, ok := ChooseProbe(p, s.Retriever.Probes(), GapRealExample, iv.ID+strconv.Itoa(seq)); ok {
 				text := s.ask(ctx, iv, AskInput{Principle: p, Role: iv.Role, Level: iv.Level, Probe: &probe, Turns: turns, Analysis: a}, stream)
