@@ -78,7 +78,13 @@ func decodeJSON(r io.Reader, v any) error {
 		}
 		return agent.Errorf(agent.EINVALIDJSON, "body is not valid JSON for this request: %v", err)
 	}
-	if dec.More() {
+	// Anything but white space after the value is refused. Decoder.More
+	// cannot tell: it reports no more data before a stray ']' or '}'.
+	if err := dec.Decode(&json.RawMessage{}); err != io.EOF {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return he
+		}
 		return agent.Errorf(agent.EINVALIDJSON, "body has data after the JSON object")
 	}
 	return nil
