@@ -39,6 +39,9 @@ const (
 	// Codes of the limits on each owner.
 	ERATELIMITED       = "rate_limited"
 	ETOOMANYINTERVIEWS = "too_many_interviews"
+	// ETOOMANYCONNECTIONS refuses a WebSocket upgrade from a client
+	// address that holds its quota of open connections already.
+	ETOOMANYCONNECTIONS = "too_many_connections"
 
 	// Codes of listing interviews.
 	EINVALIDLIMIT  = "invalid_limit"
@@ -53,8 +56,40 @@ const (
 	// EINTERVIEWDELETED tells a WebSocket that its interview was deleted.
 	EINTERVIEWDELETED = "interview_deleted"
 
+	// ESERVERRESTARTING tells a WebSocket that the server process is
+	// stopping: the connection closes with 1012 once any turn in flight is
+	// stored and acknowledged, and the client should reconnect shortly.
+	ESERVERRESTARTING = "server_restarting"
+
+	// EINVALIDTITLE answers a story title that is empty, too long or holds
+	// control characters.
+	EINVALIDTITLE = "invalid_title"
+
 	// EUNSUPPORTEDMEDIA answers a body in a content type a route does not take.
 	EUNSUPPORTEDMEDIA = "unsupported_media_type"
+
+	// EBUSY refuses a write because the store has too many writes waiting
+	// already. Nothing was stored; the caller may send the same request
+	// again after RetryAfter.
+	EBUSY = "busy"
+
+	// ESTOREUNAVAILABLE answers a request that failed because the
+	// database could not be reached, or lost the connection midway (a
+	// PostgreSQL restart, say). A read may be sent again after RetryAfter
+	// as it is. A write was not acknowledged, so whether it was stored is
+	// unknown: resend it, keeping an answer's client_id, which never
+	// stores one answer twice.
+	ESTOREUNAVAILABLE = "store_unavailable"
+
+	// ESTORAGEFULL refuses a write because the disk of the embedded store
+	// is full. Nothing was stored and reads still work; the write can only
+	// succeed once an operator frees space, so it carries no RetryAfter.
+	ESTORAGEFULL = "storage_full"
+
+	// EREADONLY refuses a write because the store is read-only: the data
+	// directory of the embedded store is on a read-only file system.
+	// Nothing was stored and reads still work.
+	EREADONLY = "read_only"
 )
 
 // Error is a failure the caller can act on: a machine-readable code and a

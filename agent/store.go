@@ -98,6 +98,16 @@ type Store interface {
 	// OwnerHistory reports which questions an owner has been asked and how
 	// many times each principle has been practised.
 	OwnerHistory(ctx context.Context, ownerID string) (History, error)
+
+	// StoryTitles returns the titles an owner gave their stories; the map
+	// is empty, not nil, when there are none.
+	StoryTitles(ctx context.Context, ownerID string) (map[StoryKey]string, error)
+
+	// SetStoryTitle stores, or replaces, the title of a story. It returns
+	// ENOTFOUND when the interview does not exist or, when ownerID is not
+	// empty, belongs to another owner. Deleting the interview deletes its
+	// titles.
+	SetStoryTitle(ctx context.Context, ownerID string, key StoryKey, title string) error
 }
 
 // History is what an owner has already practised.

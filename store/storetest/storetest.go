@@ -91,6 +91,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"WebhookConcurrentClaim", testWebhookConcurrentClaim},
 		{"WebhookDeleteDrops", testWebhookDeleteDrops},
 		{"OpenInterviews", testOpenInterviews},
+		{"StoryTitles", testStoryTitles},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

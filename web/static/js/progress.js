@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { scoreChart } from './chart.js';
 import { $ } from './dom.js';
+import { clearStoryBank, loadStoryBank } from './storybank.js';
 import { state } from './view.js';
 
 let loads = 0; // counts loads, so that a slow old answer never wins
@@ -12,6 +13,7 @@ let loads = 0; // counts loads, so that a slow old answer never wins
 export async function loadProgress() {
   const mine = ++loads;
   const section = $('progress-charts');
+  loadStoryBank();
   try {
     const data = await api('/api/v1/progress');
     if (mine !== loads || state.view !== 'history') return;
@@ -29,6 +31,7 @@ export async function loadProgress() {
 /** clearProgress hides the charts until the next load. */
 export function clearProgress() {
   loads++;
+  clearStoryBank();
   $('chart-list').replaceChildren();
   $('progress-charts').hidden = true;
 }

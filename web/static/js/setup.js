@@ -88,18 +88,21 @@ function onPick() {
   pill.textContent = `${picked.length} of ${MAX_PICK}`;
 }
 
-// create starts an interview from body and opens it; button shows the wait.
-async function create(body, button) {
+/**
+ * startInterview starts an interview from body and opens it; button shows
+ * the wait, and report receives the message of a refusal.
+ */
+export async function startInterview(body, button, report = (message) => setError('form-error', message)) {
   const label = button.textContent;
   button.disabled = true;
   button.textContent = 'Starting…';
-  setError('form-error', '');
+  report('');
   try {
     const created = await api('/api/v1/interviews', { method: 'POST', body: JSON.stringify(body) });
     state.wsUrls[created.id] = created.ws_url;
     location.hash = `#/interview/${encodeURIComponent(created.id)}`;
   } catch (e) {
-    setError('form-error', e.message);
+    report(e.message);
   } finally {
     button.disabled = false;
     button.textContent = label;
@@ -118,13 +121,13 @@ function onStart(event) {
   const picked = pickedIds();
   if (picked.length) body.principles = picked;
   else body.principle_count = Number($('principle-count').value);
-  create(body, $('start'));
+  startInterview(body, $('start'));
 }
 
 // The quick start takes the role and level as they stand (software
 // engineer, L5 unless changed) and lets the server choose two principles.
 function onQuickStart() {
-  create({ role: $('role').value || 'sde', level: $('level').value || 'L5', principle_count: QUICK_COUNT }, $('quick-start'));
+  startInterview({ role: $('role').value || 'sde', level: $('level').value || 'L5', principle_count: QUICK_COUNT }, $('quick-start'));
 }
 
 function describeQuick() {
