@@ -86,14 +86,17 @@ func TestBrowserQuickStartRoom(t *testing.T) {
 		Step  string `json:"step"`
 		Hash  string `json:"hash"`
 		Paced string `json:"paced"`
+		Plans int    `json:"plans"`
 	}](t, ctx, `({steps: document.querySelectorAll('#progress .step').length,
 		title: document.getElementById('interview-title').textContent,
 		plan: document.querySelector('[data-testid="plan-principle"]').textContent,
 		step: document.querySelector('[data-testid="plan-followup"]').textContent,
 		hash: location.hash,
-		paced: document.querySelector('[data-testid="answer-pace"]').textContent})`)
+		paced: document.querySelector('[data-testid="answer-pace"]').textContent,
+		plans: document.body.innerText.split(/principle 1 of 2/i).length - 1})`)
+	// The plan is said once, by the line beside the answer box.
 	if iv.Steps != 2 || iv.Title != "Software engineer · L5" || !strings.HasPrefix(iv.Plan, "Principle 1 of 2") ||
-		iv.Step != "Opening question" || !strings.Contains(iv.Paced, "2 minutes") {
+		iv.Step != "Opening question" || !strings.Contains(iv.Paced, "2 minutes") || iv.Plans != 1 {
 		t.Errorf("after the quick start: %+v", iv)
 	}
 	id := strings.TrimPrefix(iv.Hash, "#/interview/")
@@ -134,13 +137,15 @@ func TestBrowserQuickStartRoom(t *testing.T) {
 		Box   string  `json:"box"`
 		Draft *string `json:"draft"`
 		Pace  string  `json:"pace"`
+		Steps int     `json:"steps"`
 	}](t, ctx, `({plan: document.querySelector('[data-testid="plan-principle"]').textContent,
 		step: document.querySelector('[data-testid="plan-followup"]').textContent,
 		box: document.querySelector('[data-testid="answer-input"]').value,
 		draft: localStorage.getItem('barraiser:draft:`+id+`'),
-		pace: document.querySelector('[data-testid="answer-pace"]').textContent})`)
+		pace: document.querySelector('[data-testid="answer-pace"]').textContent,
+		steps: document.body.innerText.split(/follow-up 1 of/i).length - 1})`)
 	if !strings.HasPrefix(after.Plan, "Principle 1 of 2") || after.Step != "Follow-up 1 of at most 4" ||
-		after.Box != "" || after.Draft != nil || !strings.Contains(after.Pace, "60 seconds") {
+		after.Box != "" || after.Draft != nil || !strings.Contains(after.Pace, "60 seconds") || after.Steps != 1 {
 		t.Errorf("after the acknowledged answer: %+v", after)
 	}
 	screenshot(t, ctx, "room-follow-up.png")

@@ -14,6 +14,9 @@ import {
 
 // Answer errors the server sends back for the answer we just sent.
 const ANSWER_ERRORS = new Set(['answer_too_long', 'empty_answer', 'no_pending_question']);
+// Refusals after which the same answer is simply sent again a moment later.
+const RETRY_ERRORS = new Set(['busy', 'rate_limited', 'store_unavailable']);
+const RETRY_DELAY = 1000;
 
 /** resetInterviewView empties the interview view before session s loads. */
 export function resetInterviewView(s) {
@@ -66,7 +69,7 @@ export function onSession(s, interview) {
   applyInterview(s, interview);
   // Resend answers the server never acknowledged; it dedupes by client_id.
   if (interview.status === 'in_progress') {
-    for (const p of s.pending) sendFrame(s, { type: 'answer', text: p.text, client_id: p.client_id });
+    resendPending(s);
     focusAnswerIfIdle();
   }
 }
@@ -168,5 +171,18 @@ export function onServerError(s, { code, message }) {
     putBack(s, p.text, message || code);
     return;
   }
+  if (RETRY_ERRORS.has(code) && s.pending.length) {
+    // The answer stays pending and goes out once more under its client id,
+    // which the server dedupes on.
+    clearTimeout(s.timers.resend);
+    s.timers.resend = setTimeout(() => resendPending(s), RETRY_DELAY);
+    return;
+  }
   showBanner(message || `Server error: ${code}`);
+}
+
+// resendPending sends every answer not yet acknowledged again, with its
+// client id, so that the server stores each once at most.
+function resendPending(s) {
+  for (const p of s.pending) sendFrame(s, { type: 'answer', text: p.text, client_id: p.client_id });
 }

@@ -4,7 +4,7 @@
 
 import { api } from './api.js';
 import { updateComposer } from './composer.js';
-import { hideBanner, setConn, showBanner } from './conn.js';
+import { hideBanner, isOpen, setConn, showBanner } from './conn.js';
 import {
   applyInterview, onAck, onDebrief, onGrading, onQuestion, onQuestionDelta, onServerError, onSession, resetInterviewView,
 } from './frames.js';
@@ -13,6 +13,9 @@ import { stopTimer } from './timer.js';
 import { markPendingStatus } from './transcript.js';
 import { showError, showView, state } from './view.js';
 import { stopVoice } from './voice.js';
+
+// The longest wait between two attempts to reconnect, in milliseconds.
+const MAX_DELAY = 15000;
 
 // A session holds everything about the interview on screen. Handlers check
 // `s === state.iv` so late events from a session we left are ignored.
@@ -78,7 +81,10 @@ function onFrame(s, raw) {
     case 'ack': return onAck(s, f);
     case 'grading': return onGrading(s);
     case 'debrief': return onDebrief(s, f.debrief);
-    case 'error': return f.code === 'superseded' ? onSuperseded(s) : onServerError(s, f);
+    case 'error':
+      if (f.code === 'superseded') return onSuperseded(s);
+      if (f.code === 'server_restarting') return setConn('connecting', 'Server restarting: reconnecting…');
+      return onServerError(s, f);
     default: return undefined; // newer server, unknown frame: ignore
   }
 }
@@ -106,18 +112,34 @@ function onSocketClose(s, ev) {
     updateComposer(s);
     return;
   }
-  // Reconnect with exponential backoff and jitter (~0.5s, 1s, 2s … 15s). This also
-  // covers a drop while grading: on connect the server finishes and sends the debrief.
-  const delay = Math.min(15000, 500 * 2 ** s.retry) * (0.75 + Math.random() * 0.5);
-  s.retry++;
-  setConn('retry', `Offline, retrying in ${Math.max(1, Math.round(delay / 1000))}s`);
   markPendingStatus('Not sent yet: will retry');
-  s.timers.retry = setTimeout(() => connect(s), delay);
+  if (ev.code === 1012) s.retry = 0; // a restart, not a fault: come back soon
+  if (navigator.onLine === false) {
+    // The browser knows it has no network: the online event reconnects, and a
+    // slow retry covers a browser that never sends it.
+    s.retry++;
+    waitForNetwork();
+    s.timers.retry = setTimeout(() => connect(s), MAX_DELAY);
+  } else {
+    // Reconnect with exponential backoff and jitter (~0.5s, 1s, 2s … 15s). This also
+    // covers a drop while grading: on connect the server finishes and sends the debrief.
+    const delay = Math.min(MAX_DELAY, 500 * 2 ** s.retry) * (0.75 + Math.random() * 0.5);
+    s.retry++;
+    setConn('retry', `Offline, retrying in ${Math.max(1, Math.round(delay / 1000))}s`);
+    s.timers.retry = setTimeout(() => connect(s), delay);
+  }
   updateComposer(s);
 }
 
-/** initRoom reconnects at once when the browser comes back online. */
+// waitForNetwork says the browser has no network, so reconnecting waits for it.
+const waitForNetwork = () => setConn('retry', 'Offline: waiting for the network');
+
+/** initRoom follows the browser's network state: offline is shown at once, online reconnects now. */
 export function initRoom() {
+  window.addEventListener('offline', () => {
+    const s = state.iv;
+    if (s && !s.stopped && !isOpen(s)) waitForNetwork();
+  });
   // Back online: retry now, not when the backoff timer fires.
   window.addEventListener('online', () => {
     const s = state.iv;

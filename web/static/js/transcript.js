@@ -6,8 +6,6 @@ import { $, el, reducedMotion } from './dom.js';
 import { fmtDate, STEP_LABELS } from './format.js';
 import { state } from './view.js';
 
-const MAX_FOLLOW_UPS = 4;
-
 /** lastQuestion returns the latest interviewer turn of s, or null. */
 export function lastQuestion(s) {
   for (let i = s.turns.length - 1; i >= 0; i--) if (s.turns[i].speaker === 'interviewer') return s.turns[i];
@@ -27,7 +25,7 @@ export function principleName(s, id) {
   return p ? p.name : id || '';
 }
 
-/** renderProgress shows the planned principles as steps, and where we are within the current one. */
+/** renderProgress shows the planned principles as steps, and a line for a state with no question to answer. */
 export function renderProgress(s) {
   const iv = s.interview;
   const planned = iv.principles || [];
@@ -49,15 +47,15 @@ export function renderProgress(s) {
   });
   $('progress').replaceChildren(...steps);
 
-  let detail = 'Preparing your first question…';
+  // Where a live interview stands in its plan is said once, by the plan line
+  // beside the answer box (plan.js); this line only names the other states.
+  let detail = '';
   if (iv.status === 'grading') detail = 'Interview finished: grading';
   else if (iv.status === 'complete') detail = `Completed ${fmtDate(iv.updated_at)}`.trim();
-  else if (q) {
-    const where = q.probe === 'real_example' ? 'a real example, please'
-      : q.follow_up ? `follow-up ${q.follow_up} of up to ${MAX_FOLLOW_UPS}` : 'opening question';
-    detail = `Principle ${current + 1} of ${planned.length}: ${principleName(s, q.principle)} · ${where}`;
-  }
-  $('progress-detail').textContent = detail;
+  else if (!q) detail = 'Preparing your first question…';
+  const line = $('progress-detail');
+  line.textContent = detail;
+  line.hidden = !detail;
 }
 
 /** renderTranscript rebuilds the transcript from s's turns and unsent answers. */
