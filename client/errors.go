@@ -37,6 +37,31 @@ func ErrorCode(err error) string {
 	return ""
 }
 
+// Codes the server uses for refusals that may succeed when sent again
+// unchanged after a wait. An HTTP error of one of them carries a
+// Retry-After header in seconds; an error frame of code busy leaves the
+// WebSocket open, for the frame to be sent again on it.
+const (
+	// CodeBusy: the server had too many writes waiting; nothing was stored.
+	CodeBusy = "busy"
+	// CodeRateLimited: the owner sent too many requests.
+	CodeRateLimited = "rate_limited"
+	// CodeTooManyInterviews: the owner has too many interviews open; the
+	// wait is until the oldest of them counts as abandoned.
+	CodeTooManyInterviews = "too_many_interviews"
+)
+
+// Retryable reports whether code, of an *Error or of an error frame, is a
+// refusal worth retrying unchanged after a wait. An answer resent with the
+// same client_id is stored at most once, so retrying one is always safe.
+func Retryable(code string) bool {
+	switch code {
+	case CodeBusy, CodeRateLimited, CodeTooManyInterviews:
+		return true
+	}
+	return false
+}
+
 // errorFrom reads an error response into an *Error.
 func errorFrom(resp *http.Response) *Error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))

@@ -26,6 +26,15 @@ var statusCodes = map[string]int{
 	agent.EUNSUPPORTEDMEDIA:  http.StatusUnsupportedMediaType,
 	agent.ERATELIMITED:       http.StatusTooManyRequests,
 	agent.ETOOMANYINTERVIEWS: http.StatusTooManyRequests,
+	// The store's write queue is full; writeError adds Retry-After.
+	agent.EBUSY: http.StatusServiceUnavailable,
+	// The database cannot be reached for now; with Retry-After too.
+	agent.ESTOREUNAVAILABLE: http.StatusServiceUnavailable,
+	// The embedded store's disk is full: no retry helps until space is
+	// freed, which is what 507 says.
+	agent.ESTORAGEFULL: http.StatusInsufficientStorage,
+	// The server runs on a read-only store and serves reads only.
+	agent.EREADONLY: http.StatusServiceUnavailable,
 }
 
 // ErrorStatus returns the HTTP status for err.
@@ -46,12 +55,17 @@ type errorDetail struct {
 	Message string `json:"message"`
 }
 
-// writeError sends err as {"error":{"code","message"}} with its status and
-// logs internal errors, whose details never reach the client.
+// writeError sends err as {"error":{"code","message"}} with its status. It
+// logs internal errors, whose details never reach the client, and the
+// store's failures (unreachable, disk full) as warnings.
 func (s *Server) writeError(c echo.Context, err error) error {
 	code := agent.ErrorCode(err)
-	if code == agent.EINTERNAL {
-		s.Logger.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+	switch code {
+	case agent.EINTERNAL:
+		s.Logger.Error("request failed", "request_id", requestID(c), "method", c.Request().Method, "path", c.Path(), "err", err)
+	case agent.ESTOREUNAVAILABLE, agent.ESTORAGEFULL:
+		// The operator has to act on these; the client sees only the code.
+		s.Logger.Warn("request refused by the store", "method", c.Request().Method, "path", c.Path(), "code", code, "err", err)
 	}
 	if d := agent.ErrorRetryAfter(err); d > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))

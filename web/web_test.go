@@ -28,6 +28,7 @@ func TestErrorStatus(t *testing.T) {
 		{agent.Errorf(agent.EINVALIDROLE, "x"), 400},
 		{fmt.Errorf("wrapped: %w", agent.Errorf(agent.EFOCUSTOOLONG, "x")), 400},
 		{errors.New("disk on fire"), 500},
+		{agent.Errorf(agent.EBUSY, "x"), 503},
 	}
 	for _, tt := range tests {
 		if got := web.ErrorStatus(tt.err); got != tt.want {

@@ -18,7 +18,8 @@ import (
 // entries not listed, whose embeddings, of every embedder, go with them.
 // It holds a transaction-level advisory lock, so that processes starting
 // together sync one after the other instead of deadlocking.
-func (db *DB) SyncCorpus(ctx context.Context, entries []agent.CorpusEntry) error {
+func (db *DB) SyncCorpus(ctx context.Context, entries []agent.CorpusEntry) (err error) {
+	defer faultOf(ctx, &err)
 	ids := make([]string, len(entries)) // never nil: nil would be NULL
 	for i, e := range entries {
 		ids[i] = e.ID
@@ -59,7 +60,8 @@ func (db *DB) SyncCorpus(ctx context.Context, entries []agent.CorpusEntry) error
 
 // Embeddings returns an embedder's stored vectors keyed by entry id; the
 // map is empty, not nil, when there are none.
-func (db *DB) Embeddings(ctx context.Context, embedder string) (map[string]agent.Embedding, error) {
+func (db *DB) Embeddings(ctx context.Context, embedder string) (_ map[string]agent.Embedding, err error) {
+	defer faultOf(ctx, &err)
 	rows, err := db.pool.Query(ctx, `SELECT entry_id, hash, dim, embedding, raw FROM embeddings WHERE embedder = $1`,
 		embedder)
 	if err != nil {
@@ -102,7 +104,8 @@ func (db *DB) Embeddings(ctx context.Context, embedder string) (map[string]agent
 // included. pgvector refuses NaN and infinite values, so a vector that
 // holds any is kept exactly in the raw column and searched with those
 // values as 0.
-func (db *DB) SaveEmbeddings(ctx context.Context, embedder string, dim int, es []agent.Embedding) error {
+func (db *DB) SaveEmbeddings(ctx context.Context, embedder string, dim int, es []agent.Embedding) (err error) {
+	defer faultOf(ctx, &err)
 	for _, e := range es {
 		if len(e.Vector) != dim {
 			return fmt.Errorf("postgres: save embeddings of %s: entry %s has %d values, want %d",

@@ -13,15 +13,19 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
+	"github.com/pressly/goose/v3"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/migrations"
 )
 
 // DB is the PostgreSQL store. It implements agent.Store, agent.EmbeddingStore
@@ -45,7 +49,13 @@ const StatementCacheCapacity = 1024
 // Open applies every pending migration to the database at databaseURL (a
 // postgres:// URL or a key=value DSN), then opens a connection pool on it
 // and checks that it can connect. The pool's size is pool_max_conns from
-// the URL when given, else max(8, 4*GOMAXPROCS).
+// the URL when given, else max(8, 4*GOMAXPROCS); each connection attempt
+// gives up after connect_timeout from the URL, else ConnectTimeout.
+//
+// Every method reports a database it cannot reach, or a connection lost
+// midway, as a store_unavailable *agent.Error with a RetryAfter (see
+// fault); the pool replaces the broken connections by itself once the
+// server is back.
 func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	// Migrate first: the pool registers the pgvector types on every new
 	// connection, which fails until the extension exists.
@@ -65,6 +75,11 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	// millisecond or more with that many indexes on the table).
 	if !strings.Contains(databaseURL, "statement_cache_capacity") {
 		cfg.ConnConfig.StatementCacheCapacity = StatementCacheCapacity
+	}
+	// A server that accepts no connection must fail the request, not hold
+	// it until the client gives up.
+	if !strings.Contains(databaseURL, "connect_timeout") {
+		cfg.ConnConfig.ConnectTimeout = ConnectTimeout
 	}
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
@@ -96,6 +111,48 @@ func (db *DB) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Ready checks that the database can be reached and that every migration
+// this build embeds has been applied, for a readiness probe. A database
+// migrated further by a newer build counts as ready.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return err
+	}
+	want, err := latestMigration()
+	if err != nil {
+		return err
+	}
+	var have *int64
+	if err := db.pool.QueryRow(ctx, `SELECT MAX(version_id) FROM goose_db_version`).Scan(&have); err != nil {
+		return fmt.Errorf("postgres: read migration version: %w", err)
+	}
+	if have == nil || *have < want {
+		got := int64(0)
+		if have != nil {
+			got = *have
+		}
+		return fmt.Errorf("postgres: database at migration %d, this build needs %d", got, want)
+	}
+	return nil
+}
+
+// latestMigration is the highest version among the embedded migrations.
+var latestMigration = sync.OnceValues(func() (int64, error) {
+	names, err := fs.Glob(migrations.Postgres, "postgres/*.sql")
+	if err != nil {
+		return 0, fmt.Errorf("postgres: migrations: %w", err)
+	}
+	var latest int64
+	for _, name := range names {
+		v, err := goose.NumericComponent(name)
+		if err != nil {
+			return 0, fmt.Errorf("postgres: migration %s: %w", name, err)
+		}
+		latest = max(latest, v)
+	}
+	return latest, nil
+})
 
 // Close closes the pool, waiting for the connections in use to be
 // returned. It does not stop WatchClaims, which ends with its context.

@@ -20,7 +20,8 @@ import (
 // webhook URL, the same transaction writes a pending delivery of the
 // debrief.ready event (see agent.WebhookStore), so that a debrief is never
 // saved without its delivery, nor a delivery without its debrief.
-func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) error {
+func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) (err error) {
+	defer faultOf(ctx, &err)
 	if d == nil {
 		return fmt.Errorf("postgres: save debrief of %s: nil debrief", id)
 	}

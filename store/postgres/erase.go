@@ -15,7 +15,8 @@ import (
 // writer holding the interview's row lock. It returns ENOTFOUND when the
 // interview does not exist or, when ownerID is not empty, belongs to
 // another owner.
-func (db *DB) DeleteInterview(ctx context.Context, ownerID, id string) error {
+func (db *DB) DeleteInterview(ctx context.Context, ownerID, id string) (err error) {
+	defer faultOf(ctx, &err)
 	return db.writeTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM interviews WHERE id = $1 AND ($2 = '' OR owner_id = $2)`, id, ownerID)
 		if err != nil {
@@ -35,9 +36,10 @@ func (db *DB) DeleteInterview(ctx context.Context, ownerID, id string) error {
 // DeleteInterview does, in one transaction, and returns their ids, oldest
 // first; the slice is empty, not nil, when there were none. The owner's
 // row and API keys stay.
-func (db *DB) DeleteOwnerInterviews(ctx context.Context, ownerID string) ([]string, error) {
+func (db *DB) DeleteOwnerInterviews(ctx context.Context, ownerID string) (_ []string, err error) {
+	defer faultOf(ctx, &err)
 	var ids []string
-	err := db.writeTx(ctx, func(tx pgx.Tx) error {
+	err = db.writeTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `WITH d AS (DELETE FROM interviews WHERE owner_id = $1 RETURNING id, created_at)
 			SELECT id FROM d ORDER BY created_at, id COLLATE "C"`, ownerID)
 		if err != nil {

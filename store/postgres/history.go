@@ -15,9 +15,10 @@ import (
 // that have at least one turn; Practised counts, per principle id, the
 // owner's interviews in which the candidate answered that principle at
 // least once. Both maps are non-nil.
-func (db *DB) OwnerHistory(ctx context.Context, ownerID string) (agent.History, error) {
+func (db *DB) OwnerHistory(ctx context.Context, ownerID string) (_ agent.History, err error) {
+	defer faultOf(ctx, &err)
 	h := agent.History{AskedQuestions: map[string]bool{}, Practised: map[string]int{}}
-	err := db.snapshot(ctx, func(b *pgx.Batch) {
+	err = db.snapshot(ctx, func(b *pgx.Batch) {
 		b.Queue(`SELECT i.id, i.principles FROM interviews i
 			WHERE i.owner_id = $1 AND EXISTS (SELECT 1 FROM turns t WHERE t.interview_id = i.id)`,
 			ownerID).Query(func(rows pgx.Rows) error {

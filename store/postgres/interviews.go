@@ -14,7 +14,8 @@ import (
 )
 
 // EnsureOwner records an owner id; calling it again is a no-op.
-func (db *DB) EnsureOwner(ctx context.Context, ownerID string) error {
+func (db *DB) EnsureOwner(ctx context.Context, ownerID string) (err error) {
+	defer faultOf(ctx, &err)
 	if _, err := db.pool.Exec(ctx, insertOwner, ownerID, codec.NormTime(time.Now())); err != nil {
 		return fmt.Errorf("postgres: ensure owner: %w", err)
 	}
@@ -28,7 +29,8 @@ const insertOwner = `INSERT INTO owners (id, created_at) VALUES ($1, $2) ON CONF
 // is stored as in_progress. On success iv.Status and the timestamps of iv
 // are set to what was stored (UTC, truncated to the microsecond). An id
 // already in use returns ECONFLICT.
-func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) error {
+func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) (err error) {
+	defer faultOf(ctx, &err)
 	principles, err := json.Marshal(iv.Principles)
 	if err != nil {
 		return fmt.Errorf("postgres: create interview: encode principles: %w", err)
@@ -65,7 +67,8 @@ func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) error {
 // nil), its debrief (nil when none) and its usage, all read from one
 // snapshot. It returns ENOTFOUND when the interview does not exist or,
 // when ownerID is not empty, belongs to another owner.
-func (db *DB) Interview(ctx context.Context, ownerID, id string) (*agent.Interview, error) {
+func (db *DB) Interview(ctx context.Context, ownerID, id string) (_ *agent.Interview, err error) {
+	defer faultOf(ctx, &err)
 	return db.readInterview(ctx, "$1", id, ownerID, id)
 }
 
@@ -151,7 +154,8 @@ func scanInterview(row pgx.Row, extra ...any) (*agent.Interview, error) {
 // Interviews lists an owner's interviews, newest first (ties by id, compared
 // byte-wise), with the recommendation of those that have a debrief. The
 // slice is empty, not nil, when there are none.
-func (db *DB) Interviews(ctx context.Context, ownerID string) ([]agent.InterviewSummary, error) {
+func (db *DB) Interviews(ctx context.Context, ownerID string) (_ []agent.InterviewSummary, err error) {
+	defer faultOf(ctx, &err)
 	return db.ListInterviews(ctx, ownerID, agent.ListFilter{})
 }
 
@@ -164,11 +168,12 @@ const ClaimsChannel = "barraiser_claims"
 // generation fail with ESUPERSEDED. An unknown id returns ENOTFOUND. In
 // the same transaction it notifies ClaimsChannel, so that WatchClaims in
 // every process hears of the claim once it is committed.
-func (db *DB) Claim(ctx context.Context, id string) (int64, error) {
+func (db *DB) Claim(ctx context.Context, id string) (_ int64, err error) {
+	defer faultOf(ctx, &err)
 	// One statement, so one transaction: the notification is sent if and
 	// only if the new generation is committed.
 	var gen int64
-	err := db.pool.QueryRow(ctx, `WITH c AS (
+	err = db.pool.QueryRow(ctx, `WITH c AS (
 			UPDATE interviews SET generation = generation + 1 WHERE id = $1 RETURNING id, generation
 		), n AS (
 			SELECT pg_notify('`+ClaimsChannel+`', c.id || ' ' || c.generation) FROM c
@@ -212,7 +217,8 @@ func lockedState(ctx context.Context, tx pgx.Tx, id string, gen int64) (state, e
 // updated_at to now. It returns ENOTFOUND for an unknown id, ESUPERSEDED
 // when gen is not 0 and not current, and ECONFLICT when the interview is
 // not in status from.
-func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agent.Status) error {
+func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agent.Status) (err error) {
+	defer faultOf(ctx, &err)
 	return db.writeTx(ctx, func(tx pgx.Tx) error {
 		s, err := lockedState(ctx, tx, id, gen)
 		if err != nil {
@@ -231,7 +237,8 @@ func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agen
 
 // AddUsage adds model token counts to an interview's running total. An
 // unknown id returns ENOTFOUND.
-func (db *DB) AddUsage(ctx context.Context, id string, u agent.Usage) error {
+func (db *DB) AddUsage(ctx context.Context, id string, u agent.Usage) (err error) {
+	defer faultOf(ctx, &err)
 	tag, err := db.pool.Exec(ctx, `UPDATE interviews SET prompt_tokens = prompt_tokens + $1,
 			cached_prompt_tokens = cached_prompt_tokens + $2, completion_tokens = completion_tokens + $3
 		WHERE id = $4`, u.PromptTokens, u.CachedPromptTokens, u.CompletionTokens, id)
@@ -246,7 +253,8 @@ func (db *DB) AddUsage(ctx context.Context, id string, u agent.Usage) error {
 
 // InterviewIDsByStatus lists the ids of every interview in a status,
 // across owners, oldest first.
-func (db *DB) InterviewIDsByStatus(ctx context.Context, status agent.Status) ([]string, error) {
+func (db *DB) InterviewIDsByStatus(ctx context.Context, status agent.Status) (_ []string, err error) {
+	defer faultOf(ctx, &err)
 	rows, err := db.pool.Query(ctx,
 		`SELECT id FROM interviews WHERE status = $1 ORDER BY created_at, id COLLATE "C"`, string(status))
 	if err != nil {

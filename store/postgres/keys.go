@@ -20,10 +20,11 @@ const activeNameIndex = "api_keys_active_name"
 // success the timestamps of k are set to what was stored (UTC, truncated
 // to the microsecond). It returns ECONFLICT when a key that is not revoked
 // already has k.Name, or when k.ID is in use.
-func (db *DB) CreateKey(ctx context.Context, k *agent.APIKey) error {
+func (db *DB) CreateKey(ctx context.Context, k *agent.APIKey) (err error) {
+	defer faultOf(ctx, &err)
 	created := codec.NormTime(k.CreatedAt)
 	lastUsed, revoked := normNullTime(k.LastUsedAt), normNullTime(k.RevokedAt)
-	err := db.writeTx(ctx, func(tx pgx.Tx) error {
+	err = db.writeTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, insertOwner, k.OwnerID, codec.NormTime(time.Now())); err != nil {
 			return fmt.Errorf("postgres: create key: ensure owner: %w", err)
 		}
@@ -51,20 +52,23 @@ func (db *DB) CreateKey(ctx context.Context, k *agent.APIKey) error {
 
 // Key returns the key with public id id, revoked or not; ENOTFOUND when
 // there is none.
-func (db *DB) Key(ctx context.Context, id string) (*agent.APIKey, error) {
+func (db *DB) Key(ctx context.Context, id string) (_ *agent.APIKey, err error) {
+	defer faultOf(ctx, &err)
 	return scanKey(db.pool.QueryRow(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = $1`, id))
 }
 
 // KeyByOwner returns the key of owner ownerID: the oldest one not
 // revoked, or else the oldest; ENOTFOUND when that owner has no key.
-func (db *DB) KeyByOwner(ctx context.Context, ownerID string) (*agent.APIKey, error) {
+func (db *DB) KeyByOwner(ctx context.Context, ownerID string) (_ *agent.APIKey, err error) {
+	defer faultOf(ctx, &err)
 	return scanKey(db.pool.QueryRow(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE owner_id = $1
 		ORDER BY revoked_at IS NOT NULL, created_at, id LIMIT 1`, ownerID))
 }
 
 // Keys lists every key, revoked ones included, oldest first (ties by id,
 // compared byte-wise). The slice is empty, not nil, when there are none.
-func (db *DB) Keys(ctx context.Context) ([]agent.APIKey, error) {
+func (db *DB) Keys(ctx context.Context) (_ []agent.APIKey, err error) {
+	defer faultOf(ctx, &err)
 	rows, err := db.pool.Query(ctx, `SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, id COLLATE "C"`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list keys: %w", err)
@@ -87,7 +91,8 @@ func (db *DB) Keys(ctx context.Context) ([]agent.APIKey, error) {
 // RevokeKey revokes, at time at (now when zero), the key named name that
 // is not yet revoked, and returns it; ENOTFOUND when there is none. Of two
 // processes revoking one key together, the second gets ENOTFOUND.
-func (db *DB) RevokeKey(ctx context.Context, name string, at time.Time) (*agent.APIKey, error) {
+func (db *DB) RevokeKey(ctx context.Context, name string, at time.Time) (_ *agent.APIKey, err error) {
+	defer faultOf(ctx, &err)
 	k, err := scanKey(db.pool.QueryRow(ctx, `UPDATE api_keys SET revoked_at = $1
 		WHERE name = $2 AND revoked_at IS NULL
 		RETURNING `+keyColumns, codec.Stamp(at), name))
@@ -101,9 +106,10 @@ func (db *DB) RevokeKey(ctx context.Context, name string, at time.Time) (*agent.
 // agent.TouchInterval before at is already recorded. It is one conditional
 // UPDATE, so it writes at most once per interval however many processes
 // race. Touching is best effort: an unknown id returns nil, not ENOTFOUND.
-func (db *DB) TouchKey(ctx context.Context, id string, at time.Time) error {
+func (db *DB) TouchKey(ctx context.Context, id string, at time.Time) (err error) {
+	defer faultOf(ctx, &err)
 	at = codec.NormTime(at)
-	_, err := db.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = $1
+	_, err = db.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = $1
 		WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)`,
 		at, id, at.Add(-agent.TouchInterval))
 	if err != nil {
@@ -147,8 +153,9 @@ func scanKey(row pgx.Row) (*agent.APIKey, error) {
 
 // CreateTicket stores a single-use WebSocket ticket. A hash already in use
 // returns ECONFLICT.
-func (db *DB) CreateTicket(ctx context.Context, t agent.Ticket) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO ws_tickets (hash, interview_id, owner_id, key_id, expires_at)
+func (db *DB) CreateTicket(ctx context.Context, t agent.Ticket) (err error) {
+	defer faultOf(ctx, &err)
+	_, err = db.pool.Exec(ctx, `INSERT INTO ws_tickets (hash, interview_id, owner_id, key_id, expires_at)
 		VALUES ($1, $2, $3, $4, $5)`, t.Hash, t.InterviewID, t.OwnerID, t.KeyID, codec.NormTime(t.ExpiresAt))
 	if _, ok := uniqueViolation(err); ok {
 		return agent.Errorf(agent.ECONFLICT, "This ticket already exists.")
@@ -164,9 +171,10 @@ func (db *DB) CreateTicket(ctx context.Context, t agent.Ticket) error {
 // delete the ticket and the others then find it gone. The same statement
 // drops the tickets that have expired by now, skipping any another caller
 // holds locked, so that purges never wait on one another.
-func (db *DB) RedeemTicket(ctx context.Context, hash []byte, now time.Time) (*agent.Ticket, error) {
+func (db *DB) RedeemTicket(ctx context.Context, hash []byte, now time.Time) (_ *agent.Ticket, err error) {
+	defer faultOf(ctx, &err)
 	var t agent.Ticket
-	err := db.pool.QueryRow(ctx, `WITH purged AS (
+	err = db.pool.QueryRow(ctx, `WITH purged AS (
 			DELETE FROM ws_tickets WHERE hash IN (
 				SELECT hash FROM ws_tickets WHERE expires_at <= $2 FOR UPDATE SKIP LOCKED)
 		)

@@ -18,7 +18,8 @@ import (
 // starts at the first row that sorts after it, so rows added or deleted
 // meanwhile shift nothing. The slice is empty, not nil, when nothing
 // matches.
-func (db *DB) ListInterviews(ctx context.Context, ownerID string, f agent.ListFilter) ([]agent.InterviewSummary, error) {
+func (db *DB) ListInterviews(ctx context.Context, ownerID string, f agent.ListFilter) (_ []agent.InterviewSummary, err error) {
+	defer faultOf(ctx, &err)
 	var (
 		q    strings.Builder
 		args []any
@@ -91,11 +92,12 @@ func (p prefixed) Scan(dest ...any) error {
 // when it is not empty, oldest first (ties by id, compared byte-wise),
 // each with its turns (never nil) and debrief, all read from one snapshot
 // in one round trip. The slice is empty, not nil, when there are none.
-func (db *DB) OwnerInterviews(ctx context.Context, ownerID string, status agent.Status) ([]*agent.Interview, error) {
+func (db *DB) OwnerInterviews(ctx context.Context, ownerID string, status agent.Status) (_ []*agent.Interview, err error) {
+	defer faultOf(ctx, &err)
 	const mine = `SELECT id FROM interviews WHERE owner_id = $1 AND ($2 = '' OR status = $2)`
 	out := []*agent.Interview{}
 	byID := map[string]*agent.Interview{}
-	err := db.snapshot(ctx, func(b *pgx.Batch) {
+	err = db.snapshot(ctx, func(b *pgx.Batch) {
 		b.Queue(`SELECT `+interviewColumns+` FROM interviews i
 			WHERE i.owner_id = $1 AND ($2 = '' OR i.status = $2)
 			ORDER BY i.created_at, i.id COLLATE "C"`, ownerID, string(status)).Query(func(rows pgx.Rows) error {

@@ -11,10 +11,11 @@ import (
 // OpenInterviews counts the owner's interviews in progress that were
 // updated at or after since, and returns the earliest update among them
 // (zero when there are none).
-func (db *DB) OpenInterviews(ctx context.Context, ownerID string, since time.Time) (int, time.Time, error) {
+func (db *DB) OpenInterviews(ctx context.Context, ownerID string, since time.Time) (_ int, _ time.Time, err error) {
+	defer faultOf(ctx, &err)
 	var n int
 	var oldest *time.Time
-	err := db.pool.QueryRow(ctx, `SELECT count(*), min(updated_at) FROM interviews
+	err = db.pool.QueryRow(ctx, `SELECT count(*), min(updated_at) FROM interviews
 		WHERE owner_id = $1 AND status = $2 AND updated_at >= $3`,
 		ownerID, string(agent.StatusInProgress), since).Scan(&n, &oldest)
 	if err != nil {

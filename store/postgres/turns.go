@@ -32,6 +32,7 @@ import (
 // and the reads the checks need are sent as one pipeline, and the writes
 // with COMMIT as another.
 func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (stored agent.Turn, created bool, err error) {
+	defer faultOf(ctx, &err)
 	t.At = codec.Stamp(t.At)
 	dedupe := t.Speaker == agent.SpeakerCandidate && t.ClientID != ""
 

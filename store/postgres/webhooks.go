@@ -36,7 +36,8 @@ const deliveryColumns = `d.id, d.key_id, d.interview_id, d.body, d.status, d.att
 // concurrent claimers in any process skip the rows another holds, and once
 // it commits the rows are not due again until the lease ends. A claimer
 // that dies mid-send thus leaves its deliveries to be retried.
-func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]agent.WebhookDelivery, error) {
+func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []agent.WebhookDelivery, err error) {
+	defer faultOf(ctx, &err)
 	now = codec.NormTime(now)
 	rows, err := db.pool.Query(ctx, `WITH due AS (
 			SELECT id FROM webhook_deliveries
@@ -78,7 +79,8 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 // One conditional UPDATE checks that the delivery is pending and was not
 // claimed again since; otherwise it returns ECONFLICT (ENOTFOUND for an
 // unknown id).
-func (db *DB) RecordAttempt(ctx context.Context, id string, a agent.WebhookAttempt) error {
+func (db *DB) RecordAttempt(ctx context.Context, id string, a agent.WebhookAttempt) (err error) {
+	defer faultOf(ctx, &err)
 	status, finished, next := attemptOutcome(a)
 	tag, err := db.pool.Exec(ctx, `UPDATE webhook_deliveries
 		SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), last_status = $3, last_error = $4,
@@ -116,7 +118,8 @@ func attemptOutcome(a agent.WebhookAttempt) (status agent.DeliveryStatus, finish
 
 // Delivery returns the delivery with id id, without its key's URL and
 // secret; ENOTFOUND when there is none.
-func (db *DB) Delivery(ctx context.Context, id string) (*agent.WebhookDelivery, error) {
+func (db *DB) Delivery(ctx context.Context, id string) (_ *agent.WebhookDelivery, err error) {
+	defer faultOf(ctx, &err)
 	return scanDelivery(db.pool.QueryRow(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d WHERE d.id = $1`, id), false)
 }
 

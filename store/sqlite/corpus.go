@@ -12,8 +12,14 @@ import (
 
 // SyncCorpus makes the stored corpus equal to entries in one transaction:
 // it upserts every entry, deletes the entries not listed, and deletes the
-// embeddings (of every embedder) of the entries it deleted.
-func (db *DB) SyncCorpus(ctx context.Context, entries []agent.CorpusEntry) error {
+// embeddings (of every embedder) of the entries it deleted. A read-only
+// store only checks that it holds entries already, and fails with
+// EREADONLY when it does not.
+func (db *DB) SyncCorpus(ctx context.Context, entries []agent.CorpusEntry) (err error) {
+	defer faultOf(&err)
+	if db.readOnly {
+		return db.corpusStored(ctx, entries)
+	}
 	ids := make([]string, len(entries))
 	for i, e := range entries {
 		ids[i] = e.ID
@@ -51,7 +57,8 @@ func (db *DB) SyncCorpus(ctx context.Context, entries []agent.CorpusEntry) error
 
 // Embeddings returns an embedder's stored vectors keyed by entry id; the
 // map is empty, not nil, when there are none.
-func (db *DB) Embeddings(ctx context.Context, embedder string) (map[string]agent.Embedding, error) {
+func (db *DB) Embeddings(ctx context.Context, embedder string) (_ map[string]agent.Embedding, err error) {
+	defer faultOf(&err)
 	rows, err := db.r.QueryContext(ctx, `SELECT entry_id, hash, dim, vector FROM embeddings WHERE embedder = ?`, embedder)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: embeddings of %s: %w", embedder, err)
@@ -83,7 +90,8 @@ func (db *DB) Embeddings(ctx context.Context, embedder string) (map[string]agent
 
 // SaveEmbeddings upserts vectors for an embedder of dimension dim, in one
 // transaction. Every vector must have dim values.
-func (db *DB) SaveEmbeddings(ctx context.Context, embedder string, dim int, es []agent.Embedding) error {
+func (db *DB) SaveEmbeddings(ctx context.Context, embedder string, dim int, es []agent.Embedding) (err error) {
+	defer faultOf(&err)
 	for _, e := range es {
 		if len(e.Vector) != dim {
 			return fmt.Errorf("sqlite: save embeddings of %s: entry %s has %d values, want %d",
@@ -106,4 +114,38 @@ func (db *DB) SaveEmbeddings(ctx context.Context, embedder string, dim int, es [
 		}
 		return nil
 	})
+}
+
+// corpusStored returns nil when the stored corpus is entries exactly, and
+// else EREADONLY, for SyncCorpus on a read-only store.
+func (db *DB) corpusStored(ctx context.Context, entries []agent.CorpusEntry) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, kind, text, hash FROM corpus_entries`)
+	if err != nil {
+		return fmt.Errorf("sqlite: read corpus: %w", err)
+	}
+	defer rows.Close()
+	stored := map[string]agent.CorpusEntry{}
+	for rows.Next() {
+		var e agent.CorpusEntry
+		if err := rows.Scan(&e.ID, &e.Kind, &e.Text, &e.Hash); err != nil {
+			return fmt.Errorf("sqlite: read corpus: %w", err)
+		}
+		stored[e.ID] = e
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: read corpus: %w", err)
+	}
+	same := len(stored) == len(entries)
+	for _, e := range entries {
+		if s, ok := stored[e.ID]; !ok || s.Kind != e.Kind || s.Text != e.Text || s.Hash != e.Hash {
+			same = false
+			break
+		}
+	}
+	if !same {
+		e := errReadOnly()
+		e.Message = "The read-only store holds another version of the question corpus than this build, and cannot be updated."
+		return e
+	}
+	return nil
 }

@@ -7,6 +7,13 @@
 // this process queue in Go instead of failing with "database is locked".
 // Reads go through a separate pool of read-only connections; in WAL mode
 // they see a consistent snapshot and never block the writer.
+//
+// The writes made for every turn of an interview (AppendTurn, SetStatus
+// and AddUsage) do not take that connection themselves: they queue for one
+// goroutine, the committer, which commits whatever has queued meanwhile in
+// a single transaction (see committer). Many interviews answering at once
+// thus share fsyncs rather than queue for one apiece. The other writes keep
+// taking the connection directly, in turn with the committer's batches.
 package sqlite
 
 import (
@@ -19,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -49,6 +57,19 @@ type Options struct {
 	// the DB is open, so that a second server cannot use it concurrently.
 	// Long-running servers set it; short-lived commands do not.
 	Lock bool
+
+	// WriteQueue is how many turn writes may wait for the committer; once
+	// that many wait, further ones fail at once with EBUSY and a
+	// RetryAfter. 0 means DefaultWriteQueue.
+	WriteQueue int
+
+	// ObserveCommit, when not nil, is called by the committer after each
+	// batch it commits, with the number of writes the batch ran (those
+	// that failed and were rolled back to their savepoint included) and
+	// the time from BEGIN to the end of COMMIT. It runs on the committer's
+	// goroutine, so it must be quick and must not write to the store.
+	// Metrics may use it to follow batch sizes and commits per second.
+	ObserveCommit func(ops int, d time.Duration)
 }
 
 // DB is the embedded store. It implements agent.Store, agent.EmbeddingStore
@@ -58,6 +79,10 @@ type DB struct {
 	w    *sql.DB // one connection; transactions begin immediate
 	r    *sql.DB // read-only connections
 	lock *os.File
+	c    *committer // runs the turn writes on w; nil until Open succeeds
+	// readOnly is set when the data directory is on a read-only file
+	// system; see openReadOnly.
+	readOnly bool
 }
 
 var (
@@ -69,7 +94,12 @@ var (
 // Open opens (creating when needed) the database in dataDir, applies every
 // pending migration and returns the store. With opts.Lock it first takes
 // the data directory's lock and fails with an error wrapping ErrLocked when
-// another process holds it.
+// another process holds it. A dataDir on a read-only file system is opened
+// for reads only, as openReadOnly describes.
+//
+// A write that fails because the disk is full returns a storage_full
+// *agent.Error, and one refused by a read-only store a read_only one;
+// either way nothing of it is stored, and reads go on working (see fault).
 func Open(ctx context.Context, dataDir string, opts Options) (_ *DB, err error) {
 	dir, err := filepath.Abs(dataDir)
 	if err != nil {
@@ -77,6 +107,9 @@ func Open(ctx context.Context, dataDir string, opts Options) (_ *DB, err error) 
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+	}
+	if readOnlyFS(dir) {
+		return openReadOnly(ctx, dir, opts)
 	}
 	db := &DB{dir: dir}
 	defer func() {
@@ -125,6 +158,7 @@ func Open(ctx context.Context, dataDir string, opts Options) (_ *DB, err error) 
 	if err := db.r.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: open readers: %w", err)
 	}
+	db.c = newCommitter(db.w, opts.WriteQueue, opts.ObserveCommit)
 	return db, nil
 }
 
@@ -181,9 +215,51 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database and then releases the data directory's lock.
+// Ready checks that the database can be reached and that every migration
+// this build embeds has been applied, for a readiness probe. A database
+// migrated further by a newer build counts as ready.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return err
+	}
+	want, err := latestMigration()
+	if err != nil {
+		return err
+	}
+	var have sql.NullInt64
+	if err := db.r.QueryRowContext(ctx, `SELECT MAX(version_id) FROM goose_db_version`).Scan(&have); err != nil {
+		return fmt.Errorf("sqlite: read migration version: %w", err)
+	}
+	if have.Int64 < want {
+		return fmt.Errorf("sqlite: database at migration %d, this build needs %d", have.Int64, want)
+	}
+	return nil
+}
+
+// latestMigration is the highest version among the embedded migrations.
+var latestMigration = sync.OnceValues(func() (int64, error) {
+	names, err := fs.Glob(migrations.SQLite, "sqlite/*.sql")
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	var latest int64
+	for _, name := range names {
+		v, err := goose.NumericComponent(name)
+		if err != nil {
+			return 0, fmt.Errorf("sqlite: migration %s: %w", name, err)
+		}
+		latest = max(latest, v)
+	}
+	return latest, nil
+})
+
+// Close commits the turn writes already queued, closes the database and
+// then releases the data directory's lock. Writes made after Close fail.
 func (db *DB) Close() error {
 	var errs []error
+	if db.c != nil {
+		db.c.stop()
+	}
 	// Readers first, so that the writer is the last connection and
 	// checkpoints the WAL into the database file as it closes.
 	if db.r != nil {
@@ -208,6 +284,9 @@ func (db *DB) Close() error {
 // writeTx runs fn in one IMMEDIATE transaction on the writer and commits
 // it when fn returns nil.
 func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := db.writable(); err != nil {
+		return err
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
@@ -220,6 +299,18 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
+}
+
+// commit runs fn through the committer, in a transaction it may share
+// with other writes, and returns once that transaction is durable. fn must
+// use the ctx and tx it is given and nothing else of the store. A full
+// queue fails at once with EBUSY unless wait is set; committer.do lists
+// every outcome.
+func (db *DB) commit(ctx context.Context, fn opFunc, wait bool) error {
+	if err := db.writable(); err != nil {
+		return err
+	}
+	return db.c.do(ctx, fn, wait)
 }
 
 // readTx runs fn in one read transaction, so that everything it reads

@@ -2,12 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -269,57 +267,4 @@ func TestOddDataDir(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, FileName)); err != nil {
 		t.Errorf("database not at %s: %v", dir, err)
 	}
-}
-
-func BenchmarkAppendTurn(b *testing.B) {
-	ctx := context.Background()
-	db := openTest(b, Options{})
-	const perInterview = 100
-	var (
-		id  string
-		seq int
-	)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if i%perInterview == 0 {
-			b.StopTimer()
-			id, seq = fmt.Sprintf("iv-%d", i), 0
-			if err := db.CreateInterview(ctx, &agent.Interview{ID: id, OwnerID: "bench", Role: agent.RoleSDE,
-				Level: "L5", CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
-				b.Fatal(err)
-			}
-			b.StartTimer()
-		}
-		seq++
-		t := agent.Turn{Seq: seq, Speaker: agent.SpeakerCandidate, Kind: agent.KindAnswer, Principle: "ownership",
-			Text: "I owned the outcome end to end.", ClientID: fmt.Sprintf("c-%d", seq), At: time.Now()}
-		if _, _, err := db.AppendTurn(ctx, id, 0, t); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkAppendTurnParallel(b *testing.B) {
-	ctx := context.Background()
-	db := openTest(b, Options{})
-	var n atomic.Int64
-	b.RunParallel(func(pb *testing.PB) {
-		id := fmt.Sprintf("iv-%d", n.Add(1))
-		if err := db.CreateInterview(ctx, &agent.Interview{ID: id, OwnerID: "bench", Role: agent.RoleSDE,
-			Level: "L5", CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
-			b.Error(err)
-			return
-		}
-		seq := 0
-		for pb.Next() {
-			seq++
-			t := agent.Turn{Seq: seq, Speaker: agent.SpeakerInterviewer, Kind: agent.KindFollowUp,
-				Principle: "ownership", Text: "And then?", At: time.Now()}
-			if _, _, err := db.AppendTurn(ctx, id, 0, t); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
 }

@@ -27,7 +27,8 @@ func ownedInterview(ctx context.Context, tx *sql.Tx, ownerID, id string) error {
 // and its WebSocket tickets, which have no foreign key. It returns
 // ENOTFOUND when the interview does not exist or, when ownerID is not
 // empty, belongs to another owner.
-func (db *DB) DeleteInterview(ctx context.Context, ownerID, id string) error {
+func (db *DB) DeleteInterview(ctx context.Context, ownerID, id string) (err error) {
+	defer faultOf(&err)
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		if err := ownedInterview(ctx, tx, ownerID, id); err != nil {
 			return err
@@ -46,9 +47,10 @@ func (db *DB) DeleteInterview(ctx context.Context, ownerID, id string) error {
 // DeleteInterview does, in one transaction, and returns their ids, oldest
 // first; the slice is empty, not nil, when there were none. The owner's
 // row and API keys stay.
-func (db *DB) DeleteOwnerInterviews(ctx context.Context, ownerID string) ([]string, error) {
+func (db *DB) DeleteOwnerInterviews(ctx context.Context, ownerID string) (_ []string, err error) {
+	defer faultOf(&err)
 	ids := []string{}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM interviews WHERE owner_id = ? ORDER BY created_at, id`, ownerID)
 		if err != nil {
 			return fmt.Errorf("sqlite: erase owner: %w", err)

@@ -14,9 +14,10 @@ import (
 // that have at least one turn; Practised counts, per principle id, the
 // owner's interviews in which the candidate answered that principle at
 // least once. Both maps are non-nil.
-func (db *DB) OwnerHistory(ctx context.Context, ownerID string) (agent.History, error) {
+func (db *DB) OwnerHistory(ctx context.Context, ownerID string) (_ agent.History, err error) {
+	defer faultOf(&err)
 	h := agent.History{AskedQuestions: map[string]bool{}, Practised: map[string]int{}}
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
+	err = db.readTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.principles FROM interviews i
 			WHERE i.owner_id = ? AND EXISTS (SELECT 1 FROM turns t WHERE t.interview_id = i.id)`, ownerID)
 		if err != nil {

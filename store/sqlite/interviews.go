@@ -13,8 +13,12 @@ import (
 )
 
 // EnsureOwner records an owner id; calling it again is a no-op.
-func (db *DB) EnsureOwner(ctx context.Context, ownerID string) error {
-	_, err := db.w.ExecContext(ctx, insertOwner, ownerID, fmtTime(time.Now()))
+func (db *DB) EnsureOwner(ctx context.Context, ownerID string) (err error) {
+	defer faultOf(&err)
+	if db.readOnly {
+		return nil // nothing can refer to the owner until it has data
+	}
+	_, err = db.w.ExecContext(ctx, insertOwner, ownerID, fmtTime(time.Now()))
 	if err != nil {
 		return fmt.Errorf("sqlite: ensure owner: %w", err)
 	}
@@ -28,7 +32,8 @@ const insertOwner = `INSERT INTO owners (id, created_at) VALUES (?, ?) ON CONFLI
 // is stored as in_progress. On success iv.Status and the timestamps of iv
 // are set to what was stored (UTC, truncated to the microsecond). An id
 // already in use returns ECONFLICT.
-func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) error {
+func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) (err error) {
+	defer faultOf(&err)
 	principles, err := json.Marshal(iv.Principles)
 	if err != nil {
 		return fmt.Errorf("sqlite: create interview: encode principles: %w", err)
@@ -67,9 +72,10 @@ func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) error {
 // nil), its debrief (nil when none) and its usage. It returns ENOTFOUND
 // when the interview does not exist or, when ownerID is not empty, belongs
 // to another owner.
-func (db *DB) Interview(ctx context.Context, ownerID, id string) (*agent.Interview, error) {
+func (db *DB) Interview(ctx context.Context, ownerID, id string) (_ *agent.Interview, err error) {
+	defer faultOf(&err)
 	var iv *agent.Interview
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
+	err = db.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		iv, err = readInterview(ctx, tx, ownerID, id)
 		return err
@@ -150,17 +156,25 @@ func scanInterview(row rowScanner, extra ...any) (*agent.Interview, error) {
 // Interviews lists an owner's interviews, newest first (ties by id), with
 // the recommendation of those that have a debrief. The slice is empty, not
 // nil, when there are none.
-func (db *DB) Interviews(ctx context.Context, ownerID string) ([]agent.InterviewSummary, error) {
+func (db *DB) Interviews(ctx context.Context, ownerID string) (_ []agent.InterviewSummary, err error) {
+	defer faultOf(&err)
 	return db.ListInterviews(ctx, ownerID, agent.ListFilter{})
 }
 
 // Claim makes the caller the driver of an interview and returns its new
 // fencing generation (1 for the first claim). Writes made with an older
-// generation fail with ESUPERSEDED. An unknown id returns ENOTFOUND.
-func (db *DB) Claim(ctx context.Context, id string) (int64, error) {
+// generation fail with ESUPERSEDED. An unknown id returns ENOTFOUND. A
+// read-only store returns the current generation unchanged: no write can
+// happen there that would need fencing.
+func (db *DB) Claim(ctx context.Context, id string) (_ int64, err error) {
+	defer faultOf(&err)
+	claim := `UPDATE interviews SET generation = generation + 1 WHERE id = ? RETURNING generation`
+	conn := db.w
+	if db.readOnly {
+		claim, conn = `SELECT generation FROM interviews WHERE id = ?`, db.r
+	}
 	var gen int64
-	err := db.w.QueryRowContext(ctx,
-		`UPDATE interviews SET generation = generation + 1 WHERE id = ? RETURNING generation`, id).Scan(&gen)
+	err = conn.QueryRowContext(ctx, claim, id).Scan(&gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
 	} else if err != nil {
@@ -196,9 +210,11 @@ func lockedState(ctx context.Context, tx *sql.Tx, id string, gen int64) (state, 
 // SetStatus moves an interview from one status to another and sets its
 // updated_at to now. It returns ENOTFOUND for an unknown id, ESUPERSEDED
 // when gen is not 0 and not current, and ECONFLICT when the interview is
-// not in status from.
-func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agent.Status) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+// not in status from. Like AppendTurn it goes through the committer and
+// may fail with EBUSY when too many writes are queued.
+func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agent.Status) (err error) {
+	defer faultOf(&err)
+	return db.commit(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		s, err := lockedState(ctx, tx, id, gen)
 		if err != nil {
 			return err
@@ -211,29 +227,35 @@ func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agen
 			return fmt.Errorf("sqlite: set status of %s: %w", id, err)
 		}
 		return nil
-	})
+	}, false)
 }
 
 // AddUsage adds model token counts to an interview's running total. An
-// unknown id returns ENOTFOUND.
-func (db *DB) AddUsage(ctx context.Context, id string, u agent.Usage) error {
-	res, err := db.w.ExecContext(ctx, `UPDATE interviews SET prompt_tokens = prompt_tokens + ?,
-			cached_prompt_tokens = cached_prompt_tokens + ?, completion_tokens = completion_tokens + ?
-		WHERE id = ?`, u.PromptTokens, u.CachedPromptTokens, u.CompletionTokens, id)
-	if err != nil {
-		return fmt.Errorf("sqlite: add usage to %s: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: add usage to %s: %w", id, err)
-	} else if n == 0 {
-		return agent.Errorf(agent.ENOTFOUND, "Interview not found.")
-	}
-	return nil
+// unknown id returns ENOTFOUND. It goes through the committer, but waits
+// for room in a full queue rather than failing with EBUSY: its callers
+// have no one to hand a retry to, and the counts would be lost.
+func (db *DB) AddUsage(ctx context.Context, id string, u agent.Usage) (err error) {
+	defer faultOf(&err)
+	return db.commit(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE interviews SET prompt_tokens = prompt_tokens + ?,
+				cached_prompt_tokens = cached_prompt_tokens + ?, completion_tokens = completion_tokens + ?
+			WHERE id = ?`, u.PromptTokens, u.CachedPromptTokens, u.CompletionTokens, id)
+		if err != nil {
+			return fmt.Errorf("sqlite: add usage to %s: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("sqlite: add usage to %s: %w", id, err)
+		} else if n == 0 {
+			return agent.Errorf(agent.ENOTFOUND, "Interview not found.")
+		}
+		return nil
+	}, true)
 }
 
 // InterviewIDsByStatus lists the ids of every interview in a status,
 // across owners, oldest first.
-func (db *DB) InterviewIDsByStatus(ctx context.Context, status agent.Status) ([]string, error) {
+func (db *DB) InterviewIDsByStatus(ctx context.Context, status agent.Status) (_ []string, err error) {
+	defer faultOf(&err)
 	rows, err := db.r.QueryContext(ctx,
 		`SELECT id FROM interviews WHERE status = ? ORDER BY created_at, id`, string(status))
 	if err != nil {

@@ -18,8 +18,9 @@ import (
 // success the timestamps of k are set to what was stored (UTC, truncated
 // to the microsecond). It returns ECONFLICT when a key that is not revoked
 // already has k.Name, or when k.ID is in use.
-func (db *DB) CreateKey(ctx context.Context, k *agent.APIKey) error {
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+func (db *DB) CreateKey(ctx context.Context, k *agent.APIKey) (err error) {
+	defer faultOf(&err)
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, insertOwner, k.OwnerID, fmtTime(time.Now())); err != nil {
 			return fmt.Errorf("sqlite: create key: ensure owner: %w", err)
 		}
@@ -49,20 +50,23 @@ func (db *DB) CreateKey(ctx context.Context, k *agent.APIKey) error {
 
 // Key returns the key with public id id, revoked or not; ENOTFOUND when
 // there is none.
-func (db *DB) Key(ctx context.Context, id string) (*agent.APIKey, error) {
+func (db *DB) Key(ctx context.Context, id string) (_ *agent.APIKey, err error) {
+	defer faultOf(&err)
 	return scanKey(db.r.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`, id))
 }
 
 // KeyByOwner returns the key of owner ownerID: the oldest one not
 // revoked, or else the oldest; ENOTFOUND when that owner has no key.
-func (db *DB) KeyByOwner(ctx context.Context, ownerID string) (*agent.APIKey, error) {
+func (db *DB) KeyByOwner(ctx context.Context, ownerID string) (_ *agent.APIKey, err error) {
+	defer faultOf(&err)
 	return scanKey(db.r.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE owner_id = ?
 		ORDER BY revoked_at IS NOT NULL, created_at, id LIMIT 1`, ownerID))
 }
 
 // Keys lists every key, revoked ones included, oldest first (ties by id).
 // The slice is empty, not nil, when there are none.
-func (db *DB) Keys(ctx context.Context) ([]agent.APIKey, error) {
+func (db *DB) Keys(ctx context.Context) (_ []agent.APIKey, err error) {
+	defer faultOf(&err)
 	rows, err := db.r.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list keys: %w", err)
@@ -84,7 +88,8 @@ func (db *DB) Keys(ctx context.Context) ([]agent.APIKey, error) {
 
 // RevokeKey revokes, at time at (now when zero), the key named name that
 // is not yet revoked, and returns it; ENOTFOUND when there is none.
-func (db *DB) RevokeKey(ctx context.Context, name string, at time.Time) (*agent.APIKey, error) {
+func (db *DB) RevokeKey(ctx context.Context, name string, at time.Time) (_ *agent.APIKey, err error) {
+	defer faultOf(&err)
 	k, err := scanKey(db.w.QueryRowContext(ctx, `UPDATE api_keys SET revoked_at = ?
 		WHERE name = ? AND revoked_at IS NULL
 		RETURNING `+keyColumns, fmtTime(codec.Stamp(at)), name))
@@ -97,12 +102,20 @@ func (db *DB) RevokeKey(ctx context.Context, name string, at time.Time) (*agent.
 // TouchKey records that key id was used at time at, unless a use less than
 // agent.TouchInterval before at is already recorded. It is one conditional
 // UPDATE, so it writes at most once per interval however many requests
-// race. Touching is best effort: an unknown id returns nil, not ENOTFOUND.
-func (db *DB) TouchKey(ctx context.Context, id string, at time.Time) error {
-	_, err := db.w.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ?
+// race. Touching is best effort: an unknown id returns nil, not ENOTFOUND,
+// and so do a full disk and a read-only store, so that a key keeps
+// reading what is stored when no write can succeed.
+func (db *DB) TouchKey(ctx context.Context, id string, at time.Time) (err error) {
+	defer faultOf(&err)
+	if db.readOnly {
+		return nil
+	}
+	_, err = db.w.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ?
 		WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`,
 		fmtTime(at), id, fmtTime(at.Add(-agent.TouchInterval)))
-	if err != nil {
+	if agent.ErrorCode(fault(err)) == agent.ESTORAGEFULL {
+		return nil
+	} else if err != nil {
 		return fmt.Errorf("sqlite: touch key %s: %w", id, err)
 	}
 	return nil
@@ -141,8 +154,9 @@ func scanKey(row rowScanner) (*agent.APIKey, error) {
 
 // CreateTicket stores a single-use WebSocket ticket. A hash already in use
 // returns ECONFLICT.
-func (db *DB) CreateTicket(ctx context.Context, t agent.Ticket) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO ws_tickets (hash, interview_id, owner_id, key_id, expires_at)
+func (db *DB) CreateTicket(ctx context.Context, t agent.Ticket) (err error) {
+	defer faultOf(&err)
+	_, err = db.w.ExecContext(ctx, `INSERT INTO ws_tickets (hash, interview_id, owner_id, key_id, expires_at)
 		VALUES (?, ?, ?, ?, ?)`, t.Hash, t.InterviewID, t.OwnerID, t.KeyID, fmtTime(t.ExpiresAt))
 	if isConstraint(err) {
 		return agent.Errorf(agent.ECONFLICT, "This ticket already exists.")
@@ -157,12 +171,13 @@ func (db *DB) CreateTicket(ctx context.Context, t agent.Ticket) error {
 // are one statement, so of several callers at most one gets the ticket. In
 // the same transaction it drops every ticket that has expired by now; that
 // is committed even when no ticket is redeemed.
-func (db *DB) RedeemTicket(ctx context.Context, hash []byte, now time.Time) (*agent.Ticket, error) {
+func (db *DB) RedeemTicket(ctx context.Context, hash []byte, now time.Time) (_ *agent.Ticket, err error) {
+	defer faultOf(&err)
 	var (
 		t       *agent.Ticket
 		missing error
 	)
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM ws_tickets WHERE expires_at <= ?`, fmtTime(now)); err != nil {
 			return fmt.Errorf("sqlite: purge expired tickets: %w", err)
 		}

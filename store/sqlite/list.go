@@ -14,7 +14,8 @@ import (
 // pages by key, never by offset: a page after f.After starts at the first
 // row that sorts after it, so rows added or deleted meanwhile shift
 // nothing. The slice is empty, not nil, when nothing matches.
-func (db *DB) ListInterviews(ctx context.Context, ownerID string, f agent.ListFilter) ([]agent.InterviewSummary, error) {
+func (db *DB) ListInterviews(ctx context.Context, ownerID string, f agent.ListFilter) (_ []agent.InterviewSummary, err error) {
+	defer faultOf(&err)
 	var (
 		q    strings.Builder
 		args = []any{ownerID}
@@ -93,9 +94,10 @@ func (p prefixed) Scan(dest ...any) error {
 // when it is not empty, oldest first (ties by id), each with its turns
 // (never nil) and debrief, all read from one snapshot in three queries.
 // The slice is empty, not nil, when there are none.
-func (db *DB) OwnerInterviews(ctx context.Context, ownerID string, status agent.Status) ([]*agent.Interview, error) {
+func (db *DB) OwnerInterviews(ctx context.Context, ownerID string, status agent.Status) (_ []*agent.Interview, err error) {
+	defer faultOf(&err)
 	out := []*agent.Interview{}
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
+	err = db.readTx(ctx, func(tx *sql.Tx) error {
 		const mine = `SELECT id FROM interviews WHERE owner_id = ? AND (? = '' OR status = ?)`
 		args := []any{ownerID, string(status), string(status)}
 		byID := map[string]*agent.Interview{}

@@ -12,10 +12,11 @@ import (
 // OpenInterviews counts the owner's interviews in progress that were
 // updated at or after since, and returns the earliest update among them
 // (zero when there are none).
-func (db *DB) OpenInterviews(ctx context.Context, ownerID string, since time.Time) (int, time.Time, error) {
+func (db *DB) OpenInterviews(ctx context.Context, ownerID string, since time.Time) (_ int, _ time.Time, err error) {
+	defer faultOf(&err)
 	var n int
 	var oldest sql.NullString
-	err := db.r.QueryRowContext(ctx, `SELECT count(*), min(updated_at) FROM interviews
+	err = db.r.QueryRowContext(ctx, `SELECT count(*), min(updated_at) FROM interviews
 		WHERE owner_id = ? AND status = ? AND updated_at >= ?`,
 		ownerID, string(agent.StatusInProgress), fmtTime(since)).Scan(&n, &oldest)
 	if err != nil {

@@ -13,7 +13,8 @@ import (
 // CreatedAt in UTC truncated to the microsecond. It returns ENOTFOUND when
 // the interview does not exist or, when ownerID is not empty, belongs to
 // another owner, and ECONFLICT when sh.Hash is already stored.
-func (db *DB) CreateShare(ctx context.Context, ownerID string, sh agent.Share) error {
+func (db *DB) CreateShare(ctx context.Context, ownerID string, sh agent.Share) (err error) {
+	defer faultOf(&err)
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		if err := ownedInterview(ctx, tx, ownerID, sh.InterviewID); err != nil {
 			return err
@@ -31,9 +32,10 @@ func (db *DB) CreateShare(ctx context.Context, ownerID string, sh agent.Share) e
 
 // RevokeShares deletes every share link of an interview and returns how
 // many there were. It returns ENOTFOUND as CreateShare does.
-func (db *DB) RevokeShares(ctx context.Context, ownerID, id string) (int, error) {
+func (db *DB) RevokeShares(ctx context.Context, ownerID, id string) (_ int, err error) {
+	defer faultOf(&err)
 	var n int64
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		if err := ownedInterview(ctx, tx, ownerID, id); err != nil {
 			return err
 		}
@@ -52,9 +54,10 @@ func (db *DB) RevokeShares(ctx context.Context, ownerID, id string) (int, error)
 // SharedInterview returns the interview the share link with token hash
 // hash opens, as Interview returns it, read from one snapshot; ENOTFOUND
 // when there is no such link.
-func (db *DB) SharedInterview(ctx context.Context, hash []byte) (*agent.Interview, error) {
+func (db *DB) SharedInterview(ctx context.Context, hash []byte) (_ *agent.Interview, err error) {
+	defer faultOf(&err)
 	var iv *agent.Interview
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
+	err = db.readTx(ctx, func(tx *sql.Tx) error {
 		var id string
 		err := tx.QueryRowContext(ctx, `SELECT interview_id FROM shares WHERE hash = ?`, hash).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {

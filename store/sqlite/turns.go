@@ -10,9 +10,10 @@ import (
 	"github.com/barraiser/barraiser/store/internal/codec"
 )
 
-// AppendTurn stores t as the next turn of an in-progress interview, in one
-// IMMEDIATE transaction, and bumps the interview's updated_at to the
-// turn's At. The checks run in this order:
+// AppendTurn stores t as the next turn of an in-progress interview and
+// bumps the interview's updated_at to the turn's At. It goes through the
+// committer, so the transaction may hold other callers' writes too; a
+// failed check rolls back only this turn. The checks run in this order:
 //
 //   - an unknown id returns ENOTFOUND;
 //   - a gen other than 0 that is not the current generation returns
@@ -25,10 +26,15 @@ import (
 //
 // The returned turn is the turn as stored: At in UTC truncated to the
 // microsecond, or now when t.At is zero. It is durable when AppendTurn
-// returns.
+// returns. When too many writes are queued already it fails at once with
+// EBUSY (with a RetryAfter) and stores nothing; when ctx ends before the
+// write started it returns an error wrapping ctx.Err() and stores nothing.
+// Once started, the write is carried through whatever ctx does, and its
+// outcome is what AppendTurn returns.
 func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (stored agent.Turn, created bool, err error) {
+	defer faultOf(&err)
 	t.At = codec.Stamp(t.At)
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.commit(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		s, err := lockedState(ctx, tx, id, gen)
 		if err != nil {
 			return err
@@ -72,7 +78,7 @@ func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn
 		}
 		stored, created = t, true
 		return nil
-	})
+	}, false)
 	if err != nil {
 		return agent.Turn{}, false, err
 	}

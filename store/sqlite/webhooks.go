@@ -32,7 +32,11 @@ const deliveryColumns = `id, key_id, interview_id, body, status, attempts, creat
 // next attempt to the lease's end; SQLite's single writer makes it atomic
 // against every other claimer, in this process or another. The keys' URLs
 // and secrets are read in the same transaction.
-func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]agent.WebhookDelivery, error) {
+func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []agent.WebhookDelivery, err error) {
+	defer faultOf(&err)
+	if db.readOnly {
+		return nil, nil // no attempt could be recorded
+	}
 	// Workers poll often and the outbox is mostly empty: a read first
 	// keeps them off the single writer connection the requests share.
 	var due bool
@@ -43,7 +47,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 		return nil, nil
 	}
 	var out []agent.WebhookDelivery
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		out = nil
 		rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?1
 			WHERE id IN (SELECT id FROM webhook_deliveries
@@ -93,7 +97,8 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 // One conditional UPDATE checks that the delivery is pending and was not
 // claimed again since; otherwise it returns ECONFLICT (ENOTFOUND for an
 // unknown id).
-func (db *DB) RecordAttempt(ctx context.Context, id string, a agent.WebhookAttempt) error {
+func (db *DB) RecordAttempt(ctx context.Context, id string, a agent.WebhookAttempt) (err error) {
+	defer faultOf(&err)
 	status, finished, next := attemptOutcome(a)
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries
@@ -134,7 +139,8 @@ func attemptOutcome(a agent.WebhookAttempt) (status agent.DeliveryStatus, finish
 
 // Delivery returns the delivery with id id, without its key's URL and
 // secret; ENOTFOUND when there is none.
-func (db *DB) Delivery(ctx context.Context, id string) (*agent.WebhookDelivery, error) {
+func (db *DB) Delivery(ctx context.Context, id string) (_ *agent.WebhookDelivery, err error) {
+	defer faultOf(&err)
 	return scanDelivery(db.r.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE id = ?`, id))
 }
 
