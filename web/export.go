@@ -45,7 +45,7 @@ func (s *Server) handleEraseMe(c echo.Context) error {
 	}
 	if callerKey(c) == nil {
 		c.SetCookie(&http.Cookie{Name: OwnerCookie, Value: "", Path: "/", HttpOnly: true,
-			SameSite: http.SameSiteLaxMode, MaxAge: -1, Secure: c.Scheme() == "https"})
+			SameSite: http.SameSiteLaxMode, MaxAge: -1, Secure: s.secureRequest(c)})
 	}
 	return c.NoContent(http.StatusNoContent)
 }

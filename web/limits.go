@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"math"
 	"sync"
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
 )
 
@@ -14,6 +16,59 @@ const (
 	DefaultRateLimit = 120 // requests per minute per owner
 	DefaultRateBurst = 40  // requests an owner may make at once
 )
+
+// Request body limits, in Echo's BodyLimit notation: maxBody for every
+// route, which fits a 10,000-character focus or an 8,000-character answer
+// in any UTF-8, and maxEmptyBody for POST routes that take no body. A
+// larger body is refused with 413 body_too_large.
+const (
+	maxBody      = "64K"
+	maxEmptyBody = "1K"
+)
+
+// Defaults of the WebSocket limits; cmd/barraiser documents how to change
+// them.
+const (
+	DefaultIdleTimeout = 30 * time.Minute
+	DefaultWSFrameRate = 20 // frames a client may send every frameWindow
+)
+
+// frameWindow is the period WSFrameRate counts frames over.
+const frameWindow = 10 * time.Second
+
+// frameBucket limits the frames one WebSocket client sends: rate frames
+// at once, refilled evenly over frameWindow. Only the session's reader
+// uses it, so it needs no lock.
+type frameBucket struct {
+	rate   float64
+	tokens float64
+	at     time.Time
+	// refused counts the frames refused since one was last let through.
+	refused int
+}
+
+func newFrameBucket(rate int, now time.Time) *frameBucket {
+	if rate <= 0 {
+		return nil
+	}
+	return &frameBucket{rate: float64(rate), tokens: float64(rate), at: now}
+}
+
+// take lets a frame read at now through, or counts it refused.
+func (b *frameBucket) take(now time.Time) bool {
+	if b == nil {
+		return true
+	}
+	b.tokens = math.Min(b.rate, b.tokens+now.Sub(b.at).Seconds()*b.rate/frameWindow.Seconds())
+	b.at = now
+	if b.tokens >= 1 {
+		b.tokens--
+		b.refused = 0
+		return true
+	}
+	b.refused++
+	return false
+}
 
 // rateLimiter keeps one token bucket per owner in this process: an owner
 // may make burst requests at once, and one more every minute/perMinute.
@@ -89,4 +144,52 @@ func (s *Server) limitRate(c echo.Context, owner string) error {
 		s.limiter.perMinute, int(math.Ceil(wait.Seconds())))
 	e.RetryAfter = wait
 	return e
+}
+
+// read waits for the client's next frame. When IdleTimeout passes first,
+// the connection is closed with 1000 and the reason "idle", which ends the
+// read. The timer is a runtime timer, armed only while the reader waits,
+// not a goroutine of its own.
+func (s *session) read(ctx context.Context) (websocket.MessageType, []byte, error) {
+	if d := s.srv.IdleTimeout; d > 0 {
+		if s.idle == nil {
+			s.idle = time.AfterFunc(d, s.closeIdle)
+		} else {
+			s.idle.Reset(d)
+		}
+		defer s.idle.Stop()
+	}
+	return s.conn.Read(ctx)
+}
+
+// closeIdle closes a connection whose client stayed silent for
+// IdleTimeout, unless it is being closed for another reason already.
+func (s *session) closeIdle() {
+	if s.replaced.Swap(true) {
+		return
+	}
+	s.log.Info("websocket idle", "timeout", s.srv.IdleTimeout)
+	s.close(websocket.StatusNormalClosure, "idle")
+}
+
+// overFrameRate applies WSFrameRate to the frame just read. A frame over
+// the rate is refused, unread, with a rate_limited error frame (refused is
+// true, keep true); a client that sends another full burst of frames while
+// refused is closed with 1008 (keep false).
+func (s *session) overFrameRate(ctx context.Context) (refused, keep bool) {
+	if s.frames == nil {
+		s.frames = newFrameBucket(s.srv.WSFrameRate, s.readAt)
+	}
+	if s.frames.take(s.readAt) {
+		return false, true
+	}
+	if s.frames.refused > s.srv.WSFrameRate {
+		s.log.Info("websocket flooding", "refused", s.frames.refused)
+		s.closeWith(agent.ERATELIMITED, "Too many frames: the connection is closed.",
+			websocket.StatusPolicyViolation, "too many frames")
+		return true, false
+	}
+	return true, s.softError(ctx, agent.Errorf(agent.ERATELIMITED,
+		"Too many frames: at most %d every %d s. This frame was ignored; send it again in a few seconds.",
+		s.srv.WSFrameRate, int(frameWindow.Seconds())))
 }

@@ -34,7 +34,19 @@ func (s *Server) setOwnerCookie(c echo.Context) error {
 // writeOwnerCookie makes id the browser's owner.
 func (s *Server) writeOwnerCookie(c echo.Context, id string) {
 	c.SetCookie(&http.Cookie{Name: OwnerCookie, Value: id, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, MaxAge: 400 * 24 * 3600, Secure: c.Scheme() == "https"})
+		SameSite: http.SameSiteLaxMode, MaxAge: 400 * 24 * 3600, Secure: s.secureRequest(c)})
+}
+
+// secureRequest reports whether the browser reached the server over
+// HTTPS: on a TLS connection, or, with TrustProxy only, through a proxy
+// that says so in X-Forwarded-Proto. Echo's Scheme would believe that
+// header from anyone.
+func (s *Server) secureRequest(c echo.Context) bool {
+	r := c.Request()
+	if r.TLS != nil {
+		return true
+	}
+	return s.TrustProxy && strings.EqualFold(r.Header.Get(echo.HeaderXForwardedProto), "https")
 }
 
 func ownerFromCookie(r *http.Request) (string, bool) {
