@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
-	"github.com/coder/websocket"
 )
 
 // pingInterval is how often idle WebSockets are pinged; a peer that does not
@@ -18,27 +17,41 @@ const (
 )
 
 // hub knows the sessions connected to this process. It lets a newer
-// connection to an interview supersede the older one, and pings every idle
-// session from one goroutine rather than one per connection.
+// connection to an interview supersede the older one, pings every idle
+// session from one ticker with a bounded number of pings in flight, and
+// drains the sessions when the server shuts down.
 type hub struct {
 	mu       sync.Mutex
 	sessions map[string]*session // by interview id
+	// live holds the sessions between add and remove, superseded ones
+	// included; closing is set once shutdown began, and drained is closed
+	// when live empties after that.
+	live    map[*session]struct{}
+	closing bool
+	drained chan struct{}
 }
 
 func newHub() *hub {
-	return &hub{sessions: map[string]*session{}}
+	return &hub{sessions: map[string]*session{}, live: map[*session]struct{}{}, drained: make(chan struct{})}
 }
 
 // add registers s as the driver of its interview and supersedes the session
-// it replaces, if any.
-func (h *hub) add(s *session) {
+// it replaces, if any. It returns false, registering nothing, once the
+// server is shutting down.
+func (h *hub) add(s *session) bool {
 	h.mu.Lock()
+	if h.closing {
+		h.mu.Unlock()
+		return false
+	}
 	old := h.sessions[s.id]
 	h.sessions[s.id] = s
+	h.live[s] = struct{}{}
 	h.mu.Unlock()
 	if old != nil {
 		go old.supersede()
 	}
+	return true
 }
 
 // claimed supersedes the local session of an interview that a newer
@@ -68,11 +81,16 @@ func (h *hub) deleted(id string) {
 	}
 }
 
-// remove forgets s unless a newer session already replaced it.
+// remove forgets s unless a newer session already replaced it, and counts
+// its handler as finished.
 func (h *hub) remove(s *session) {
 	h.mu.Lock()
 	if h.sessions[s.id] == s {
 		delete(h.sessions, s.id)
+	}
+	delete(h.live, s)
+	if h.closing && len(h.live) == 0 {
+		close(h.drained)
 	}
 	h.mu.Unlock()
 }
@@ -97,15 +115,35 @@ func (h *hub) start(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				for _, s := range h.snapshot() {
-					if s.busy.Load() {
-						continue // its reader is not reading, so a pong could not arrive
-					}
-					go s.ping(ctx)
-				}
+				h.pingAll(ctx)
 			}
 		}
 	}()
+}
+
+// maxPingers bounds the pings in flight at once: each waits for its pong
+// on a goroutine of its own, so a round over many idle connections runs
+// this many goroutines at a time, not one per connection.
+const maxPingers = 64
+
+// pingAll pings every idle session in turn, at most maxPingers at once,
+// and returns when the last ping of the round has been started.
+func (h *hub) pingAll(ctx context.Context) {
+	slots := make(chan struct{}, maxPingers)
+	for _, s := range h.snapshot() {
+		if s.busy.Load() {
+			continue // its reader is not reading, so a pong could not arrive
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		go func() {
+			defer func() { <-slots }()
+			s.ping(ctx)
+		}()
+	}
 }
 
 // keyCheckInterval is how often the keys of open connections are read
@@ -148,16 +186,67 @@ func (h *hub) watchKeys(ctx context.Context, keys agent.KeyStore, logger *slog.L
 	}
 }
 
-// closeAll tells every session the server is going away, all at once: each
-// close waits for the peer's reply to the close handshake.
-func (h *hub) closeAll() {
-	var wg sync.WaitGroup
+// maxClosers bounds the sessions shutdown closes at once. Each closer
+// waits for its peer's answer to the close at most restartWait.
+const maxClosers = 128
+
+// shutdown refuses new sessions and asks each one to stop: an idle session
+// is told server_restarting and closed with 1012 at once, a session in the
+// middle of a turn once the turn is stored and acknowledged. It waits for
+// every session to end until ctx ends, then cuts the rest without a close
+// handshake and returns ctx's error.
+func (h *hub) shutdown(ctx context.Context) error {
+	h.mu.Lock()
+	first := !h.closing
+	h.closing = true
+	if first && len(h.live) == 0 {
+		close(h.drained)
+	}
+	h.mu.Unlock()
+	if first {
+		go h.stopAll(ctx)
+	}
+	select {
+	case <-h.drained:
+		return nil
+	case <-ctx.Done():
+	}
+	h.mu.Lock()
+	left := make([]*session, 0, len(h.live))
+	for s := range h.live {
+		left = append(left, s)
+	}
+	h.mu.Unlock()
+	for _, s := range left {
+		s.cut()
+	}
+	return ctx.Err()
+}
+
+// stopAll stops every registered session, at most maxClosers at once, until
+// ctx ends. Superseded sessions are no longer registered, but they close
+// themselves all the same.
+func (h *hub) stopAll(ctx context.Context) {
+	slots := make(chan struct{}, maxClosers)
 	for _, s := range h.snapshot() {
-		wg.Add(1)
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
 		go func() {
-			defer wg.Done()
-			s.conn.Close(websocket.StatusGoingAway, "server shutting down")
+			defer func() { <-slots }()
+			s.stop()
 		}()
 	}
-	wg.Wait()
+}
+
+// wait waits up to d for every session's handler to return.
+func (h *hub) wait(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-h.drained:
+	case <-t.C:
+	}
 }

@@ -37,6 +37,7 @@ type nextResponse struct {
 // an empty body returns the same pending question, and an answer resent
 // with the same client_id is stored once.
 func (s *Server) handleNext(c echo.Context) error {
+	start := time.Now()
 	var req nextRequest
 	if err := decodeJSON(c.Request().Body, &req); err != nil {
 		return err
@@ -61,10 +62,14 @@ func (s *Server) handleNext(c echo.Context) error {
 			return s.writeError(c, err)
 		}
 		res.Ack, iv = &t.Seq, after
+		s.Metrics.ObserveAnswer(TransportHTTP, id)
 	}
 	iv, q, err := s.Service.AdvanceFrom(ctx, iv, gen, nil)
 	if err != nil {
 		return s.writeError(c, err)
+	}
+	if req.Answer != nil && q != nil {
+		s.Metrics.ObserveQuestion(TransportHTTP, start)
 	}
 	res.Question, res.Status, res.Debrief = q, iv.Status, iv.Debrief
 	if iv.Status == agent.StatusGrading {

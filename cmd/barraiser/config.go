@@ -20,6 +20,11 @@ type Config struct {
 	// comma-separated host patterns such as "app.example.com").
 	Origins  []string
 	LogLevel string
+	// LogFormat is "text" or "json" (LOG_FORMAT).
+	LogFormat string
+	// AdminAddr, when set, is where /metrics and pprof are served, apart
+	// from the public address (ADMIN_ADDR).
+	AdminAddr string
 	// RateLimit and RateBurst limit each owner's API requests in this
 	// process (RATE_LIMIT a minute, RATE_BURST at once); CORSOrigins lists
 	// the origins whose pages may call the API with a key (API_CORS_ORIGINS).
@@ -29,6 +34,20 @@ type Config struct {
 	// MaxOpenInterviews caps each owner's interviews in progress at once,
 	// not counting those idle for a day (MAX_OPEN_INTERVIEWS).
 	MaxOpenInterviews int
+	// IdleTimeout closes a WebSocket that sent no frame for that long
+	// (IDLE_TIMEOUT); zero never does.
+	IdleTimeout time.Duration
+	// WSPerIP caps the WebSockets open at once from one client address
+	// (WS_PER_IP); zero means no cap.
+	WSPerIP int
+	// WSFrameRate is how many frames a WebSocket client may send each
+	// 10 seconds, in a burst or spread out (WS_FRAME_RATE); zero means no
+	// limit.
+	WSFrameRate int
+	// TrustProxy takes the client's address from X-Forwarded-For and its
+	// scheme from X-Forwarded-Proto, as a reverse proxy in front sets them
+	// (TRUST_PROXY); without it both headers are ignored.
+	TrustProxy bool
 
 	OpenAIKey      string
 	OpenAIBaseURL  string
@@ -47,6 +66,10 @@ type Config struct {
 	// NextWait is how long an HTTP turn waits for a debrief being graded;
 	// zero means 30 seconds. Not a flag: tests shorten it.
 	NextWait time.Duration
+	// ShutdownTimeout is how long the server may take to stop on SIGTERM:
+	// sessions in the middle of a turn finish within it, then the rest is
+	// cut (SHUTDOWN_TIMEOUT).
+	ShutdownTimeout time.Duration
 }
 
 // LLMEnabled reports whether an OpenAI-compatible model is configured.
@@ -67,13 +90,20 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded store (DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty uses the embedded store (DATABASE_URL)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json (LOG_FORMAT)")
+	fs.StringVar(&c.AdminAddr, "admin-addr", env("ADMIN_ADDR", ""), "address serving /metrics and /debug/pprof/; empty serves neither; keep it private (ADMIN_ADDR)")
 	origins := fs.String("allowed-origins", env("ALLOWED_ORIGINS", ""), "extra hosts allowed to open WebSockets, comma-separated (ALLOWED_ORIGINS)")
 	rate := fs.String("rate-limit", env("RATE_LIMIT", "120"), "API requests an owner may make a minute, counted per server process; 0 for no limit (RATE_LIMIT)")
 	burst := fs.String("rate-burst", env("RATE_BURST", "40"), "API requests an owner may make at once (RATE_BURST)")
 	open := fs.String("max-open-interviews", env("MAX_OPEN_INTERVIEWS", "10"), "interviews an owner may have in progress at once, not counting those idle for 24 h; 0 for no limit (MAX_OPEN_INTERVIEWS)")
 	cors := fs.String("api-cors-origins", env("API_CORS_ORIGINS", ""), "origins whose pages may call the API with a key, comma-separated, e.g. https://app.example.com (API_CORS_ORIGINS)")
+	idle := fs.String("idle-timeout", env("IDLE_TIMEOUT", "30m"), "close a WebSocket whose client sent nothing for this long; 0 never does (IDLE_TIMEOUT)")
+	perIP := fs.String("ws-per-ip", env("WS_PER_IP", "1000"), "WebSockets one client address may hold open at once; 0 for no cap (WS_PER_IP)")
+	frameRate := fs.String("ws-frame-rate", env("WS_FRAME_RATE", "20"), "frames a WebSocket client may send every 10 s; 0 for no limit (WS_FRAME_RATE)")
+	trust := fs.String("trust-proxy", env("TRUST_PROXY", "false"), "take the client address and scheme from X-Forwarded-For and X-Forwarded-Proto; set only behind a reverse proxy (TRUST_PROXY)")
 	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", env("OPENAI_BASE_URL", ""), "OpenAI-compatible API base URL (OPENAI_BASE_URL)")
 	fs.StringVar(&c.LLMModel, "llm-model", env("LLM_MODEL", "gpt-4o-mini"), "chat model name (LLM_MODEL)")
+	shutdown := fs.String("shutdown-timeout", env("SHUTDOWN_TIMEOUT", "10s"), "how long stopping may take: turns in flight finish, then WebSockets close with 1012 (SHUTDOWN_TIMEOUT)")
 	timeout := fs.String("llm-timeout", env("LLM_TIMEOUT", "30s"), "deadline for each LLM call (LLM_TIMEOUT)")
 	retries := fs.String("llm-retries", env("LLM_RETRIES", "2"), "retries of a failed LLM call (LLM_RETRIES)")
 	budget := fs.String("llm-token-budget", env("LLM_TOKEN_BUDGET", "500000"), "model tokens (cached prompt tokens free) one interview may spend before the rules take over; 0 for no cap (LLM_TOKEN_BUDGET)")
@@ -86,6 +116,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		return Config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	c.OpenAIKey = getenv("OPENAI_API_KEY") // never a flag: flags show up in ps
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return Config{}, fmt.Errorf("invalid -log-format %q: want text or json", c.LogFormat)
+	}
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.Origins = append(c.Origins, o)
@@ -104,12 +137,22 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		return Config{}, fmt.Errorf("invalid -llm-timeout %q", *timeout)
 	}
 	c.LLMTimeout = d
+	if d, err = time.ParseDuration(*shutdown); err != nil || d <= 0 {
+		return Config{}, fmt.Errorf("invalid -shutdown-timeout %q", *shutdown)
+	}
+	c.ShutdownTimeout = d
+	if c.IdleTimeout, err = time.ParseDuration(*idle); err != nil || c.IdleTimeout < 0 {
+		return Config{}, fmt.Errorf("invalid -idle-timeout %q", *idle)
+	}
+	if c.TrustProxy, err = strconv.ParseBool(*trust); err != nil {
+		return Config{}, fmt.Errorf("invalid -trust-proxy %q: want true or false", *trust)
+	}
 	for _, n := range []struct {
 		name string
 		s    string
 		dst  *int
 		min  int
-	}{{"-rate-limit", *rate, &c.RateLimit, 0}, {"-rate-burst", *burst, &c.RateBurst, 1}, {"-max-open-interviews", *open, &c.MaxOpenInterviews, 0}, {"-llm-retries", *retries, &c.LLMRetries, 0}, {"-llm-token-budget", *budget, &c.TokenBudget, 0}, {"-embedding-dim", *dim, &c.EmbeddingDim, 1}} {
+	}{{"-rate-limit", *rate, &c.RateLimit, 0}, {"-rate-burst", *burst, &c.RateBurst, 1}, {"-max-open-interviews", *open, &c.MaxOpenInterviews, 0}, {"-llm-retries", *retries, &c.LLMRetries, 0}, {"-llm-token-budget", *budget, &c.TokenBudget, 0}, {"-embedding-dim", *dim, &c.EmbeddingDim, 1}, {"-ws-per-ip", *perIP, &c.WSPerIP, 0}, {"-ws-frame-rate", *frameRate, &c.WSFrameRate, 0}} {
 		v, err := strconv.Atoi(n.s)
 		if err != nil || v < n.min {
 			return Config{}, fmt.Errorf("invalid %s %q", n.name, n.s)

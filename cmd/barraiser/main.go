@@ -4,6 +4,7 @@
 //	barraiser migrate [flags]   apply the database migrations and exit
 //	barraiser keys …            create, list and revoke API keys
 //	barraiser practice [flags]  run an interview in the terminal
+//	barraiser backup PATH       copy the embedded store to PATH while it runs
 //	barraiser version           print the version
 package main
 
@@ -65,22 +66,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runKeys(ctx, args, getenv, stdout, stderr)
 	case "practice":
 		return runPractice(ctx, args, getenv, os.Stdin, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args, getenv, stdout, stderr)
 	case "serve":
 		cfg, err := parseConfig(args, getenv, stderr)
 		if err != nil {
 			return err
 		}
-		m := NewMain(cfg, newLogger(stderr, cfg.LogLevel))
+		m := NewMain(cfg, newFormatLogger(stderr, cfg.LogLevel, cfg.LogFormat))
 		if err := m.Run(ctx); err != nil {
 			m.Close()
 			return err
 		}
 		fmt.Fprintf(stdout, "Bar Raiser is running at %s\n", m.Server.URL())
 		<-ctx.Done()
-		m.Logger.Info("shutting down")
+		m.Logger.Info("shutting down", "timeout", m.Server.ShutdownTimeout)
 		return m.Close()
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, keys, practice or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, keys, practice, backup or version)", cmd)
 	}
 }
 
@@ -93,7 +96,10 @@ type Main struct {
 	Store   agent.Store
 	Service *agent.Service
 	Server  *web.Server
+	// Metrics are kept only when ADMIN_ADDR is set; nil otherwise.
+	Metrics *web.Metrics
 
+	admin   *adminServer
 	closers []func() error
 }
 
@@ -106,6 +112,10 @@ func NewMain(cfg Config, logger *slog.Logger) *Main {
 // starts serving.
 func (m *Main) Run(ctx context.Context) error {
 	start := time.Now()
+	raiseOpenFiles(m.Logger)
+	if m.Config.AdminAddr != "" {
+		m.Metrics = web.NewMetrics()
+	}
 	corpus, err := retrieval.LoadCorpus()
 	if err != nil {
 		return err
@@ -134,7 +144,11 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.Store, claims, keys = db, db, db
 	} else {
-		db, err := sqlite.Open(ctx, m.Config.DataDir, sqlite.Options{Lock: true})
+		opts := sqlite.Options{Lock: true}
+		if m.Metrics != nil {
+			opts.ObserveCommit = m.Metrics.ObserveCommit
+		}
+		db, err := sqlite.Open(ctx, m.Config.DataDir, opts)
 		if err != nil {
 			return err
 		}
@@ -144,7 +158,14 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.Store, keys = db, db
 	}
-	m.Service = agent.NewService(m.Store, rt, m.Logger)
+	svcStore := m.Store
+	if m.Metrics != nil {
+		rt = observedRetriever{rt, m.Metrics}
+		if storeName == "postgres" {
+			svcStore = turnCommits{m.Store, m.Metrics} // PostgreSQL commits each turn alone
+		}
+	}
+	m.Service = agent.NewService(svcStore, rt, m.Logger)
 	m.Service.MaxOpenInterviews = m.Config.MaxOpenInterviews
 	if m.Config.LLMEnabled() {
 		model, err := openai.New(m.openaiConfig(), corpus.Principles)
@@ -152,6 +173,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 		m.Service.Model = model
+		if m.Metrics != nil {
+			m.Service.Model = observedModel{model, m.Metrics}
+		}
 		m.Service.TokenBudget = m.Config.TokenBudget
 		baseURL := m.Config.OpenAIBaseURL
 		if baseURL == "" {
@@ -178,11 +202,21 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Server.Keys = keys
 	m.Server.RateLimit, m.Server.RateBurst, m.Server.CORSOrigins = m.Config.RateLimit, m.Config.RateBurst, m.Config.CORSOrigins
 	m.Server.NextWait = m.Config.NextWait
+	m.Server.ShutdownTimeout = m.Config.ShutdownTimeout
+	m.Server.IdleTimeout, m.Server.WSPerIP, m.Server.WSFrameRate, m.Server.TrustProxy = m.Config.IdleTimeout, m.Config.WSPerIP, m.Config.WSFrameRate, m.Config.TrustProxy
+	m.Server.Metrics = m.Metrics
 	m.Server.Info = map[string]string{"version": Version, "model": m.Service.Model.Name(), "embedder": embedder.ID(), "store": storeName}
 	if err := m.Server.Open(m.Config.Addr); err != nil {
 		return err
 	}
 	m.closers = append(m.closers, m.Server.Close)
+	if m.Metrics != nil {
+		if m.admin, err = startAdmin(m.Config.AdminAddr, m.Metrics, m.Logger); err != nil {
+			return err
+		}
+		m.closers = append(m.closers, m.admin.Close)
+		m.Logger.Info("admin endpoints", "url", m.admin.URL())
+	}
 	m.Logger.Info("serving", "url", m.Server.URL(), "store", storeName, "data_dir", m.Config.DataDir,
 		"model", m.Service.Model.Name(), "embedder", embedder.ID(), "startup", time.Since(start).Round(time.Millisecond))
 	return nil
@@ -222,10 +256,18 @@ func migrate(ctx context.Context, cfg Config) error {
 	return db.Close()
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+func newLogger(w io.Writer, level string) *slog.Logger { return newFormatLogger(w, level, "text") }
+
+// newFormatLogger returns a logger at level writing text, or JSON objects
+// one a line when format is "json".
+func newFormatLogger(w io.Writer, level, format string) *slog.Logger {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
