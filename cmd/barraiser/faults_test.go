@@ -256,28 +256,7 @@ func (d *faultDriver) verify(iv *agent.Interview) error {
 	if iv.Status != agent.StatusComplete {
 		return fmt.Errorf("interview %s is %s", d.id, iv.Status)
 	}
-	stored := map[string]int{}
-	for _, tn := range iv.Turns {
-		if tn.Speaker != agent.SpeakerCandidate {
-			continue
-		}
-		text, ok := d.sent[tn.ClientID]
-		switch {
-		case !ok:
-			return fmt.Errorf("answer %d has client id %q, never sent", tn.Seq, tn.ClientID)
-		case tn.Text != text:
-			return fmt.Errorf("answer %d (%s) is stored as %d bytes, not the %d sent", tn.Seq, tn.ClientID, len(tn.Text), len(text))
-		case stored[tn.ClientID] != 0:
-			return fmt.Errorf("answer %s is stored twice, at %d and %d", tn.ClientID, stored[tn.ClientID], tn.Seq)
-		}
-		stored[tn.ClientID] = tn.Seq
-	}
-	for cid, seq := range d.acked {
-		if stored[cid] != seq {
-			return fmt.Errorf("answer %s was acked as %d but is stored at %d (0: not at all)", cid, seq, stored[cid])
-		}
-	}
-	return nil
+	return checkAnswersStoredOnce(iv, d.sent, d.acked)
 }
 
 // outageCheck makes one API request while the database is down and wants

@@ -555,29 +555,14 @@ func (iv *kcInterview) verify(s *agent.Interview) error {
 	if err := checkTranscriptShape(s); err != nil {
 		return err
 	}
-	stored := map[string]int{}
 	for _, tn := range s.Turns {
-		if tn.Speaker == agent.SpeakerInterviewer {
-			if q, ok := iv.asked[tn.Seq]; ok && (q.Text != tn.Text || q.Kind != tn.Kind || q.Principle != tn.Principle) {
-				return fmt.Errorf("question %d was sent as %q but is stored as %q", tn.Seq, q.Text, tn.Text)
-			}
-			continue
+		if q, ok := iv.asked[tn.Seq]; ok && tn.Speaker == agent.SpeakerInterviewer &&
+			(q.Text != tn.Text || q.Kind != tn.Kind || q.Principle != tn.Principle) {
+			return fmt.Errorf("question %d was sent as %q but is stored as %q", tn.Seq, q.Text, tn.Text)
 		}
-		text, ok := iv.sent[tn.ClientID]
-		switch {
-		case !ok:
-			return fmt.Errorf("answer %d has client id %q, which was never sent", tn.Seq, tn.ClientID)
-		case tn.Text != text:
-			return fmt.Errorf("answer %d (%s) is stored as %d bytes that differ from the %d sent", tn.Seq, tn.ClientID, len(tn.Text), len(text))
-		case stored[tn.ClientID] != 0:
-			return fmt.Errorf("answer %s is stored twice, at %d and %d", tn.ClientID, stored[tn.ClientID], tn.Seq)
-		}
-		stored[tn.ClientID] = tn.Seq
 	}
-	for cid, seq := range iv.acked {
-		if stored[cid] != seq {
-			return fmt.Errorf("answer %s was acked as seq %d but is stored at %d (0: not at all)", cid, seq, stored[cid])
-		}
+	if err := checkAnswersStoredOnce(s, iv.sent, iv.acked); err != nil {
+		return err
 	}
 	for seq, q := range iv.asked {
 		if seq > len(s.Turns) || s.Turns[seq-1].Speaker != agent.SpeakerInterviewer {
@@ -733,4 +718,33 @@ func (w *urlWatcher) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 	}
+}
+
+// checkAnswersStoredOnce checks the answers of a stored interview against
+// those a client sent (text by client id) and those acked (seq by client
+// id): every stored answer was sent, with the same text, and stored once,
+// and every acked one is stored at the seq of its ack.
+func checkAnswersStoredOnce(iv *agent.Interview, sent map[string]string, acked map[string]int) error {
+	stored := map[string]int{}
+	for _, tn := range iv.Turns {
+		if tn.Speaker != agent.SpeakerCandidate {
+			continue
+		}
+		text, ok := sent[tn.ClientID]
+		switch {
+		case !ok:
+			return fmt.Errorf("answer %d has client id %q, which was never sent", tn.Seq, tn.ClientID)
+		case tn.Text != text:
+			return fmt.Errorf("answer %d (%s) is stored as %d bytes that differ from the %d sent", tn.Seq, tn.ClientID, len(tn.Text), len(text))
+		case stored[tn.ClientID] != 0:
+			return fmt.Errorf("answer %s is stored twice, at %d and %d", tn.ClientID, stored[tn.ClientID], tn.Seq)
+		}
+		stored[tn.ClientID] = tn.Seq
+	}
+	for cid, seq := range acked {
+		if stored[cid] != seq {
+			return fmt.Errorf("answer %s was acked as seq %d but is stored at %d (0: not at all)", cid, seq, stored[cid])
+		}
+	}
+	return nil
 }

@@ -13,7 +13,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"runtime"
 	"strings"
 	"sync"
@@ -22,7 +21,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
-	"github.com/pressly/goose/v3"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/barraiser/barraiser/migrations"
@@ -139,19 +137,7 @@ func (db *DB) Ready(ctx context.Context) error {
 
 // latestMigration is the highest version among the embedded migrations.
 var latestMigration = sync.OnceValues(func() (int64, error) {
-	names, err := fs.Glob(migrations.Postgres, "postgres/*.sql")
-	if err != nil {
-		return 0, fmt.Errorf("postgres: migrations: %w", err)
-	}
-	var latest int64
-	for _, name := range names {
-		v, err := goose.NumericComponent(name)
-		if err != nil {
-			return 0, fmt.Errorf("postgres: migration %s: %w", name, err)
-		}
-		latest = max(latest, v)
-	}
-	return latest, nil
+	return migrations.Latest(migrations.Postgres, "postgres/*.sql")
 })
 
 // Close closes the pool, waiting for the connections in use to be

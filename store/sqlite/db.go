@@ -238,19 +238,7 @@ func (db *DB) Ready(ctx context.Context) error {
 
 // latestMigration is the highest version among the embedded migrations.
 var latestMigration = sync.OnceValues(func() (int64, error) {
-	names, err := fs.Glob(migrations.SQLite, "sqlite/*.sql")
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: migrations: %w", err)
-	}
-	var latest int64
-	for _, name := range names {
-		v, err := goose.NumericComponent(name)
-		if err != nil {
-			return 0, fmt.Errorf("sqlite: migration %s: %w", name, err)
-		}
-		latest = max(latest, v)
-	}
-	return latest, nil
+	return migrations.Latest(migrations.SQLite, "sqlite/*.sql")
 })
 
 // Close commits the turn writes already queued, closes the database and
