@@ -43,43 +43,35 @@ func BenchmarkStartup(b *testing.B) {
 //
 //	TEST_DATABASE_URL=postgres://… go test -run xxx -bench AnswerAck -benchtime 500x ./cmd/barraiser
 func BenchmarkAnswerAck(b *testing.B) {
-	stores := []struct{ name, flag string }{{"sqlite", "-data-dir"}, {"postgres", "-database-url"}}
-	for _, st := range stores {
-		b.Run(st.name, func(b *testing.B) {
-			value := b.TempDir()
-			if st.name == "postgres" {
-				value = pgtest.URL(b)
+	forEachBenchStore(b, func(b *testing.B, m *Main) {
+		c := newClient(b, m.Server.URL())
+		var conn *websocket.Conn
+		next := func() {
+			if conn != nil {
+				conn.CloseNow()
 			}
-			m := startArgs(b, []string{st.flag, value, "-rate-limit", "0", "-max-open-interviews", "0"})
-			c := newClient(b, m.Server.URL())
-			var conn *websocket.Conn
-			next := func() {
-				if conn != nil {
-					conn.CloseNow()
-				}
-				iv := c.create(`{"role":"sde","level":"L5","principles":["ownership","dive-deep","earn-trust","frugality"]}`)
-				conn, _ = c.open(iv.WSURL)
-				readType(b, conn, "question")
+			iv := c.create(`{"role":"sde","level":"L5","principles":["ownership","dive-deep","earn-trust","frugality"]}`)
+			conn, _ = c.open(iv.WSURL)
+			readType(b, conn, "question")
+		}
+		next()
+		ds := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			start := time.Now()
+			send(b, conn, answer(vagueAnswer, strconv.Itoa(i)))
+			readType(b, conn, "ack")
+			ds = append(ds, time.Since(start))
+			b.StopTimer()
+			if f := read(b, conn); f.Type != "question" {
+				next() // the interview went to grading: start another
 			}
-			next()
-			ds := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				start := time.Now()
-				send(b, conn, answer(vagueAnswer, strconv.Itoa(i)))
-				readType(b, conn, "ack")
-				ds = append(ds, time.Since(start))
-				b.StopTimer()
-				if f := read(b, conn); f.Type != "question" {
-					next() // the interview went to grading: start another
-				}
-				b.StartTimer()
-			}
-			sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-			b.ReportMetric(float64(ds[len(ds)/2].Microseconds()), "p50-µs")
-			b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds()), "p99-µs")
-		})
-	}
+			b.StartTimer()
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		b.ReportMetric(float64(ds[len(ds)/2].Microseconds()), "p50-µs")
+		b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds()), "p99-µs")
+	})
 }
 
 // burstSize is how many interviews answer at once in BenchmarkBurst200.
@@ -94,77 +86,69 @@ const burstSize = 200
 //
 //	go test -run xxx -bench Burst200 -benchtime 20x ./cmd/barraiser
 func BenchmarkBurst200(b *testing.B) {
-	stores := []struct{ name, flag string }{{"sqlite", "-data-dir"}, {"postgres", "-database-url"}}
-	for _, st := range stores {
-		b.Run(st.name, func(b *testing.B) {
-			value := b.TempDir()
-			if st.name == "postgres" {
-				value = pgtest.URL(b)
+	forEachBenchStore(b, func(b *testing.B, m *Main) {
+		c := newClient(b, m.Server.URL())
+		conns := make([]*websocket.Conn, burstSize)
+		fresh := func(i int) {
+			if conns[i] != nil {
+				conns[i].CloseNow()
 			}
-			m := startArgs(b, []string{st.flag, value, "-rate-limit", "0", "-max-open-interviews", "0"})
-			c := newClient(b, m.Server.URL())
-			conns := make([]*websocket.Conn, burstSize)
-			fresh := func(i int) {
-				if conns[i] != nil {
-					conns[i].CloseNow()
-				}
-				iv := c.create(`{"role":"sde","level":"L5","principles":["ownership","dive-deep","earn-trust","frugality"]}`)
-				conns[i], _ = c.open(iv.WSURL)
-				readType(b, conns[i], "question")
-			}
-			for i := range conns {
-				fresh(i)
-			}
-			var (
-				mu   sync.Mutex
-				ds   []time.Duration
-				done = make([]bool, burstSize) // went to grading: replace it
-			)
-			b.ResetTimer()
-			for n := range b.N {
-				start := make(chan struct{})
-				var wg sync.WaitGroup
-				for i, conn := range conns {
-					wg.Go(func() {
-						<-start
-						d, next, err := answerAndWait(conn, fmt.Sprintf("burst-%d-%d", n, i))
-						if err != nil {
-							b.Errorf("interview %d: %v", i, err)
-							return
-						}
-						mu.Lock()
-						defer mu.Unlock()
-						if next {
-							ds = append(ds, d)
-						} else {
-							done[i] = true
-						}
-					})
-				}
-				close(start)
-				wg.Wait()
-				if b.Failed() {
-					b.FailNow()
-				}
-				b.StopTimer()
-				for i := range done {
-					if done[i] {
-						fresh(i)
-						done[i] = false
+			iv := c.create(`{"role":"sde","level":"L5","principles":["ownership","dive-deep","earn-trust","frugality"]}`)
+			conns[i], _ = c.open(iv.WSURL)
+			readType(b, conns[i], "question")
+		}
+		for i := range conns {
+			fresh(i)
+		}
+		var (
+			mu   sync.Mutex
+			ds   []time.Duration
+			done = make([]bool, burstSize) // went to grading: replace it
+		)
+		b.ResetTimer()
+		for n := range b.N {
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i, conn := range conns {
+				wg.Go(func() {
+					<-start
+					d, next, err := answerAndWait(conn, fmt.Sprintf("burst-%d-%d", n, i))
+					if err != nil {
+						b.Errorf("interview %d: %v", i, err)
+						return
 					}
-				}
-				b.StartTimer()
+					mu.Lock()
+					defer mu.Unlock()
+					if next {
+						ds = append(ds, d)
+					} else {
+						done[i] = true
+					}
+				})
+			}
+			close(start)
+			wg.Wait()
+			if b.Failed() {
+				b.FailNow()
 			}
 			b.StopTimer()
-			if len(ds) == 0 {
-				b.Fatal("no answer was followed by a question")
+			for i := range done {
+				if done[i] {
+					fresh(i)
+					done[i] = false
+				}
 			}
-			slices.Sort(ds)
-			b.ReportMetric(float64(ds[len(ds)/2].Microseconds()), "p50-µs")
-			b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds()), "p99-µs")
-			b.ReportMetric(float64(burstSize*b.N)/b.Elapsed().Seconds(), "answers/s")
-		})
-	}
+			b.StartTimer()
+		}
+		b.StopTimer()
+		if len(ds) == 0 {
+			b.Fatal("no answer was followed by a question")
+		}
+		slices.Sort(ds)
+		b.ReportMetric(float64(ds[len(ds)/2].Microseconds()), "p50-µs")
+		b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds()), "p99-µs")
+		b.ReportMetric(float64(burstSize*b.N)/b.Elapsed().Seconds(), "answers/s")
+	})
 }
 
 // answerAndWait sends an answer on conn and reads until the next question,
@@ -191,5 +175,21 @@ func answerAndWait(conn *websocket.Conn, clientID string) (time.Duration, bool, 
 		case "error":
 			return 0, false, fmt.Errorf("error frame %s: %s", f.Code, f.Message)
 		}
+	}
+}
+
+// forEachBenchStore runs fn as a sub-benchmark for each store, with a
+// server on it that applies no per-owner limits; PostgreSQL runs when
+// TEST_DATABASE_URL is set.
+func forEachBenchStore(b *testing.B, fn func(b *testing.B, m *Main)) {
+	stores := []struct{ name, flag string }{{"sqlite", "-data-dir"}, {"postgres", "-database-url"}}
+	for _, st := range stores {
+		b.Run(st.name, func(b *testing.B) {
+			value := b.TempDir()
+			if st.name == "postgres" {
+				value = pgtest.URL(b)
+			}
+			fn(b, startArgs(b, []string{st.flag, value, "-rate-limit", "0", "-max-open-interviews", "0"}))
+		})
 	}
 }
