@@ -87,8 +87,10 @@ const (
 	ESTORAGEFULL = "storage_full"
 
 	// EREADONLY refuses a write because the store is read-only: the data
-	// directory of the embedded store is on a read-only file system.
-	// Nothing was stored and reads still work.
+	// directory of the embedded store is on a read-only file system, or
+	// the PostgreSQL server accepts reads only (a hot standby, or
+	// default_transaction_read_only). Nothing was stored and reads still
+	// work.
 	EREADONLY = "read_only"
 )
 

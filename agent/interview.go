@@ -78,7 +78,8 @@ const (
 // MaxFollowUps is the most follow-up questions asked about one principle.
 const MaxFollowUps = 4
 
-// Limits on what a client may send.
+// Limits on what a client may send. MaxAnswerRunes is the default of
+// Service.MaxAnswerChars, which an operator may change.
 const (
 	MaxFocusRunes  = 10000
 	MaxAnswerRunes = 8000
@@ -124,6 +125,11 @@ type Interview struct {
 	Usage      Usage              `json:"usage"`
 	CreatedAt  time.Time          `json:"created_at"`
 	UpdatedAt  time.Time          `json:"updated_at"`
+	// MaxAnswerChars is the longest answer, in characters, the server
+	// takes for this interview. It is not stored: Service.Get sets it from
+	// the server's configuration so that clients can show it; zero (and
+	// no JSON field) where nothing set it.
+	MaxAnswerChars int `json:"max_answer_chars,omitempty"`
 }
 
 // Usage counts the model tokens an interview has spent.

@@ -33,6 +33,9 @@ type Service struct {
 	// prompt tokens the provider served from its cache as free; past it the
 	// rules interviewer takes over. Zero means no cap.
 	TokenBudget int
+	// MaxAnswerChars is the longest answer Answer takes, in characters
+	// (Unicode code points); zero means MaxAnswerRunes.
+	MaxAnswerChars int
 }
 
 // NewService returns a Service with the rules interviewer as its model.
@@ -100,7 +103,12 @@ func (s *Service) checkQuota(ctx context.Context, ownerID string) error {
 
 // Get returns one of the owner's interviews.
 func (s *Service) Get(ctx context.Context, ownerID, id string) (*Interview, error) {
-	return s.Store.Interview(ctx, ownerID, id)
+	iv, err := s.Store.Interview(ctx, ownerID, id)
+	if err != nil {
+		return nil, err
+	}
+	iv.MaxAnswerChars = s.AnswerLimit()
+	return iv, nil
 }
 
 // Advance returns the question waiting for an answer, asking and storing
@@ -264,12 +272,31 @@ func (s *Service) addUsage(ctx context.Context, id string, u Usage) {
 	}
 }
 
+// AnswerLimit returns the longest answer s takes, in characters:
+// MaxAnswerChars, or MaxAnswerRunes when that is not set.
+func (s *Service) AnswerLimit() int {
+	if s.MaxAnswerChars > 0 {
+		return s.MaxAnswerChars
+	}
+	return MaxAnswerRunes
+}
+
+// CheckAnswerLength returns answer_too_long when text has more than limit
+// characters (Unicode code points). Answer calls it, and so may a
+// transport that wants to refuse a long answer before anything else.
+func CheckAnswerLength(text string, limit int) error {
+	if n := utf8.RuneCountInString(text); n > limit {
+		return Errorf(EANSWERTOOLONG, "answer is %d characters; the limit is %d", n, limit)
+	}
+	return nil
+}
+
 // Answer stores the candidate's answer to the pending question and returns
 // it with the interview as it stands after it, to go on with AdvanceFrom.
 // An answer whose clientID is already stored is returned as it was.
 func (s *Service) Answer(ctx context.Context, ownerID, id string, gen int64, text, clientID string) (Turn, *Interview, error) {
-	if n := utf8.RuneCountInString(text); n > MaxAnswerRunes {
-		return Turn{}, nil, Errorf(EANSWERTOOLONG, "answer is %d characters; the limit is %d", n, MaxAnswerRunes)
+	if err := CheckAnswerLength(text, s.AnswerLimit()); err != nil {
+		return Turn{}, nil, err
 	}
 	if strings.TrimSpace(text) == "" {
 		return Turn{}, nil, Errorf(EEMPTYANSWER, "answer is empty")

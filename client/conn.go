@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/coder/websocket"
@@ -41,6 +42,10 @@ const (
 	StatusTooBig = int(websocket.StatusMessageTooBig)
 	// StatusInternal ends a connection after a failure of the server.
 	StatusInternal = int(websocket.StatusInternalError)
+	// StatusTryAgainLater ends a connection that could not start because
+	// the server's store failed (unreachable, busy, full or read-only);
+	// the error frame before it says which, and may carry a wait.
+	StatusTryAgainLater = int(websocket.StatusTryAgainLater)
 	// StatusSuperseded ends a connection that a newer one, or an HTTP
 	// turn, took the interview from.
 	StatusSuperseded = 4001
@@ -67,6 +72,15 @@ type Frame struct {
 	// Code and Message describe a FrameError.
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
+	// RetryAfterMS, on a FrameError, is how many milliseconds to wait
+	// before sending the same frame again, or reconnecting; zero when the
+	// server suggests no wait. RetryAfter gives it as a duration.
+	RetryAfterMS int64 `json:"retry_after_ms,omitempty"`
+}
+
+// RetryAfter returns the wait a FrameError suggests, or zero.
+func (f Frame) RetryAfter() time.Duration {
+	return time.Duration(f.RetryAfterMS) * time.Millisecond
 }
 
 // CloseError is what Recv returns once the server has closed the

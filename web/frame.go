@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"unicode/utf8"
 
 	"github.com/barraiser/barraiser/agent"
 )
@@ -15,21 +14,31 @@ func errFrameNotJSON() error {
 // decodeFrame reads the payload of one text frame from a client. It
 // returns invalid_json when data is not JSON for a frame, unknown_type for
 // a type other than "answer" and "end", and answer_too_long for an answer
-// over the limit, worded as the service words it; every other check of an
-// answer is the service's.
-func decodeFrame(data []byte) (clientFrame, error) {
+// of more than maxAnswer characters, worded as the service words it; every
+// other check of an answer is the service's.
+func decodeFrame(data []byte, maxAnswer int) (clientFrame, error) {
 	var f clientFrame
 	if json.Unmarshal(data, &f) != nil {
 		return clientFrame{}, errFrameNotJSON()
 	}
 	switch f.Type {
 	case "answer":
-		if n := utf8.RuneCountInString(f.Text); n > agent.MaxAnswerRunes {
-			return clientFrame{}, agent.Errorf(agent.EANSWERTOOLONG, "answer is %d characters; the limit is %d", n, agent.MaxAnswerRunes)
+		if err := agent.CheckAnswerLength(f.Text, maxAnswer); err != nil {
+			return clientFrame{}, err
 		}
 	case "end":
 	default:
 		return clientFrame{}, agent.Errorf(agent.EUNKNOWNTYPE, "unknown frame type %q; send \"answer\" or \"end\"", f.Type)
 	}
 	return f, nil
+}
+
+// messageLimit returns the largest WebSocket message, and POST …/next
+// body, a client may send: MaxMessageBytes, or MaxFrameBytes when that is
+// not set.
+func (s *Server) messageLimit() int64 {
+	if s.MaxMessageBytes > 0 {
+		return s.MaxMessageBytes
+	}
+	return MaxFrameBytes
 }

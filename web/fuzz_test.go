@@ -107,7 +107,7 @@ func FuzzDecodeFrame(f *testing.F) {
 	fs := newFuzzService(f)
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, err := decodeFrame(data)
+		got, err := decodeFrame(data, fs.svc.AnswerLimit())
 		var want clientFrame
 		switch {
 		case json.Unmarshal(data, &want) != nil:
@@ -136,14 +136,14 @@ func FuzzDecodeFrame(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if back, err := decodeFrame(again); err != nil || back != got {
+		if back, err := decodeFrame(again, fs.svc.AnswerLimit()); err != nil || back != got {
 			t.Fatalf("round trip of %+v through %s: %+v, %v", got, again, back, err)
 		}
 		if got.Type == "answer" {
 			long := got
 			long.Text += strings.Repeat("x", agent.MaxAnswerRunes+1-utf8.RuneCountInString(got.Text))
 			b, _ := json.Marshal(long)
-			if _, err := decodeFrame(b); agent.ErrorCode(err) != agent.EANSWERTOOLONG {
+			if _, err := decodeFrame(b, fs.svc.AnswerLimit()); agent.ErrorCode(err) != agent.EANSWERTOOLONG {
 				t.Fatalf("an answer of %d characters: %v, want %s", agent.MaxAnswerRunes+1, err, agent.EANSWERTOOLONG)
 			}
 		}

@@ -18,9 +18,11 @@ const (
 )
 
 // Request body limits, in Echo's BodyLimit notation: maxBody for every
-// route, which fits a 10,000-character focus or an 8,000-character answer
-// in any UTF-8, and maxEmptyBody for POST routes that take no body. A
-// larger body is refused with 413 body_too_large.
+// route but POST …/next, which fits a 10,000-character focus in any UTF-8,
+// and maxEmptyBody for POST routes that take no body. POST …/next takes
+// up to the WebSocket message limit instead (limitNextBody), so that an
+// answer fits whatever MAX_ANSWER_CHARS allows. A larger body is refused
+// with 413 body_too_large.
 const (
 	maxBody      = "64K"
 	maxEmptyBody = "1K"

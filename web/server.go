@@ -83,6 +83,12 @@ type Server struct {
 	// WSFrameRate is how many frames a WebSocket client may send every
 	// 10 seconds, all at once or spread out; zero means no limit.
 	WSFrameRate int
+	// MaxMessageBytes caps one WebSocket message from a client (a larger
+	// one closes the connection with 1009) and the body of POST …/next
+	// (413 body_too_large); zero means MaxFrameBytes. It must leave room
+	// for an answer of Service.AnswerLimit() characters. Set it before
+	// Open.
+	MaxMessageBytes int64
 	// TrustProxy says a reverse proxy sets X-Forwarded-For and
 	// X-Forwarded-Proto: the client's address and scheme are read from
 	// them. Without it both headers are ignored. Set it before Open.
@@ -116,7 +122,7 @@ func NewServer(svc *agent.Service, logger *slog.Logger) *Server {
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.httpErrorHandler
-	e.Use(middleware.Recover(), s.logRequests, securityHeaders, s.cors, middleware.BodyLimit(maxBody))
+	e.Use(middleware.Recover(), s.logRequests, securityHeaders, s.cors, middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxBody, Skipper: skipNextBody}))
 
 	e.GET("/", s.handleIndex)
 	static, _ := fs.Sub(staticFS, "static")
@@ -140,7 +146,7 @@ func NewServer(svc *agent.Service, logger *slog.Logger) *Server {
 	api.GET("/interviews/:id/debrief.md", s.handleDebriefMarkdown, s.requireOwner)
 	api.POST("/interviews/:id/share", s.handleShare, s.requireOwner, middleware.BodyLimit(maxEmptyBody))
 	api.DELETE("/interviews/:id/share", s.handleUnshare, s.requireOwner)
-	api.POST("/interviews/:id/next", s.handleNext, s.requireOwner, middleware.BodyLimit("64K"))
+	api.POST("/interviews/:id/next", s.handleNext, s.requireOwner, s.limitNextBody)
 	api.POST("/interviews/:id/ws-ticket", s.handleTicket, s.requireOwner, middleware.BodyLimit(maxEmptyBody))
 	api.GET("/interviews/:id/ws", s.handleWS, s.limitWSPerIP, s.requireOwnerOrTicket)
 	api.GET("/me", s.handleMe, s.requireOwner)

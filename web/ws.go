@@ -24,6 +24,9 @@ import (
 
 // Limits of the WebSocket protocol.
 const (
+	// MaxFrameBytes is the default limit of one client message, in bytes,
+	// when Server.MaxMessageBytes is not set; a larger message closes the
+	// connection with 1009.
 	MaxFrameBytes = 64 << 10
 	writeTimeout  = 10 * time.Second
 	// StatusSuperseded closes a connection that a newer one replaced.
@@ -60,10 +63,14 @@ type (
 		Type    string         `json:"type"`
 		Debrief *agent.Debrief `json:"debrief"`
 	}
+	// errorFrame is made by newErrorFrame or errorFrameOf (wsfail.go).
 	errorFrame struct {
 		Type    string `json:"type"`
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		// RetryAfterMS is the wait, in milliseconds, before a resend, when
+		// the error suggests one; omitted otherwise.
+		RetryAfterMS int64 `json:"retry_after_ms,omitempty"`
 	}
 	typeFrame struct {
 		Type string `json:"type"`
@@ -128,14 +135,12 @@ func (s *Server) handleWS(c echo.Context) error {
 		log.Info("websocket refused", "err", err)
 		return nil
 	}
-	conn.SetReadLimit(MaxFrameBytes)
+	conn.SetReadLimit(s.messageLimit())
 
 	ctx, cancel := context.WithCancel(s.ctx)
 	gen, err := s.Service.Store.Claim(ctx, id)
 	if err != nil {
-		log.Error("websocket claim", "err", err)
-		conn.Close(websocket.StatusInternalError, "internal error")
-		s.Metrics.closedBeforeSession(websocket.StatusInternalError)
+		s.Metrics.closedBeforeSession(refuseSession(ctx, conn, log, err))
 		cancel()
 		conn.CloseNow()
 		return nil
@@ -268,7 +273,7 @@ func (s *session) handle(ctx context.Context, typ websocket.MessageType, data []
 	if typ != websocket.MessageText {
 		return s.softError(ctx, errFrameNotJSON())
 	}
-	f, err := decodeFrame(data)
+	f, err := decodeFrame(data, s.srv.Service.AnswerLimit())
 	if err != nil {
 		return s.softError(ctx, err)
 	}
@@ -341,17 +346,20 @@ func (s *session) softError(ctx context.Context, err error) bool {
 		s.fail(ctx, err)
 		return false
 	}
-	return s.write(ctx, errorFrame{"error", agent.ErrorCode(err), agent.ErrorMessage(err)})
+	return s.write(ctx, errorFrameOf(err))
 }
 
-// fail logs an internal error, tells the client and closes.
+// fail logs err, tells the client in an error frame with err's code and
+// closes: with 1013 when the store failed in a way that may pass (see
+// failStatus), with 1011 for an internal error.
 func (s *session) fail(ctx context.Context, err error) {
 	if ctx.Err() != nil {
 		return // the server is shutting down
 	}
-	s.log.Error("websocket session", "err", err)
-	s.write(ctx, errorFrame{"error", agent.EINTERNAL, agent.ErrorMessage(err)})
-	s.close(websocket.StatusInternalError, "internal error")
+	status, reason := failStatus(err)
+	logFailure(s.log, "websocket session", err)
+	s.write(ctx, failFrame(err))
+	s.close(status, reason)
 }
 
 // supersede tells the client a newer connection took over and closes.
@@ -361,7 +369,7 @@ func (s *session) supersede() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	_ = wsjson.Write(ctx, s.conn, errorFrame{"error", agent.ESUPERSEDED, "this interview was opened in another connection"})
+	_ = wsjson.Write(ctx, s.conn, newErrorFrame(agent.ESUPERSEDED, "this interview was opened in another connection", 0))
 	s.close(StatusSuperseded, "superseded by a newer connection")
 }
 
@@ -372,7 +380,7 @@ func (s *session) revoke() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	_ = wsjson.Write(ctx, s.conn, errorFrame{"error", agent.EKEYREVOKED, "the API key of this connection was revoked"})
+	_ = wsjson.Write(ctx, s.conn, newErrorFrame(agent.EKEYREVOKED, "the API key of this connection was revoked", 0))
 	s.close(StatusKeyRevoked, "API key revoked")
 }
 
@@ -385,7 +393,7 @@ func (s *session) closeWith(code, message string, status websocket.StatusCode, r
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	_ = wsjson.Write(ctx, s.conn, errorFrame{"error", code, message})
+	_ = wsjson.Write(ctx, s.conn, newErrorFrame(code, message, 0))
 	s.close(status, reason)
 }
 

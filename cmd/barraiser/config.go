@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/barraiser/barraiser/agent"
+	"github.com/barraiser/barraiser/web"
 )
 
 // Config is everything the server is configured with, from flags and the
@@ -48,6 +51,12 @@ type Config struct {
 	// scheme from X-Forwarded-Proto, as a reverse proxy in front sets them
 	// (TRUST_PROXY); without it both headers are ignored.
 	TrustProxy bool
+	// MaxMessageBytes caps one WebSocket message and the body of POST
+	// …/next (MAX_MESSAGE_BYTES); MaxAnswerChars caps an answer, in
+	// characters (MAX_ANSWER_CHARS). checkSizeLimits makes sure an answer
+	// of the maximum length fits in a message.
+	MaxMessageBytes int64
+	MaxAnswerChars  int
 
 	OpenAIKey      string
 	OpenAIBaseURL  string
@@ -100,6 +109,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	idle := fs.String("idle-timeout", env("IDLE_TIMEOUT", "30m"), "close a WebSocket whose client sent nothing for this long; 0 never does (IDLE_TIMEOUT)")
 	perIP := fs.String("ws-per-ip", env("WS_PER_IP", "1000"), "WebSockets one client address may hold open at once; 0 for no cap (WS_PER_IP)")
 	frameRate := fs.String("ws-frame-rate", env("WS_FRAME_RATE", "20"), "frames a WebSocket client may send every 10 s; 0 for no limit (WS_FRAME_RATE)")
+	msgBytes := fs.String("max-message-bytes", env("MAX_MESSAGE_BYTES", strconv.Itoa(defaultMaxMessageBytes)), "largest WebSocket message, and POST …/next body, a client may send, in bytes; must fit an answer of MAX_ANSWER_CHARS (MAX_MESSAGE_BYTES)")
+	answerChars := fs.String("max-answer-chars", env("MAX_ANSWER_CHARS", strconv.Itoa(defaultMaxAnswerChars)), "longest answer, in characters, on the WebSocket and on POST …/next (MAX_ANSWER_CHARS)")
 	trust := fs.String("trust-proxy", env("TRUST_PROXY", "false"), "take the client address and scheme from X-Forwarded-For and X-Forwarded-Proto; set only behind a reverse proxy (TRUST_PROXY)")
 	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", env("OPENAI_BASE_URL", ""), "OpenAI-compatible API base URL (OPENAI_BASE_URL)")
 	fs.StringVar(&c.LLMModel, "llm-model", env("LLM_MODEL", "gpt-4o-mini"), "chat model name (LLM_MODEL)")
@@ -159,5 +170,39 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		}
 		*n.dst = v
 	}
+	if c.MaxMessageBytes, err = strconv.ParseInt(*msgBytes, 10, 64); err != nil || c.MaxMessageBytes < 1 {
+		return Config{}, fmt.Errorf("invalid -max-message-bytes (MAX_MESSAGE_BYTES) %q: want a positive number of bytes", *msgBytes)
+	}
+	if c.MaxAnswerChars, err = strconv.Atoi(*answerChars); err != nil || c.MaxAnswerChars < 1 {
+		return Config{}, fmt.Errorf("invalid -max-answer-chars (MAX_ANSWER_CHARS) %q: want a positive number of characters", *answerChars)
+	}
+	if err := checkSizeLimits(c.MaxMessageBytes, c.MaxAnswerChars); err != nil {
+		return Config{}, err
+	}
 	return c, nil
+}
+
+// Defaults of the size settings: web.MaxFrameBytes and
+// agent.MaxAnswerRunes.
+const (
+	defaultMaxMessageBytes = web.MaxFrameBytes
+	defaultMaxAnswerChars  = agent.MaxAnswerRunes
+)
+
+// Room a message needs besides the text of an answer: up to four bytes of
+// UTF-8 for each character, and frameEnvelope bytes for the frame's type,
+// its client_id and the JSON around them.
+const (
+	bytesPerChar  = 4
+	frameEnvelope = 1 << 10
+)
+
+// checkSizeLimits refuses a message limit too small to carry an answer of
+// the longest length allowed, saying which setting to change.
+func checkSizeLimits(msgBytes int64, answerChars int) error {
+	if need := int64(answerChars)*bytesPerChar + frameEnvelope; msgBytes < need {
+		return fmt.Errorf("MAX_MESSAGE_BYTES (-max-message-bytes) is %d, too small for an answer of MAX_ANSWER_CHARS=%d characters: raise it to at least %d (%d bytes a character and %d for the rest of the frame), or lower MAX_ANSWER_CHARS",
+			msgBytes, answerChars, need, bytesPerChar, frameEnvelope)
+	}
+	return nil
 }

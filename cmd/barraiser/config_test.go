@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -37,6 +38,55 @@ func TestParseConfig(t *testing.T) {
 			}
 			if !tt.fail && !tt.check(c) {
 				t.Errorf("config %+v", c)
+			}
+		})
+	}
+}
+
+// TestParseSizeLimits checks MAX_MESSAGE_BYTES and MAX_ANSWER_CHARS: their
+// defaults, values from the environment and flags, and that a value that
+// is not a positive number, or a message limit too small for the longest
+// answer, stops the server from starting with an error naming the setting
+// to change.
+func TestParseSizeLimits(t *testing.T) {
+	tests := []struct {
+		name      string
+		args      []string
+		env       map[string]string
+		wantBytes int64
+		wantChars int
+		// errHas, when set, is what the error must say; the parse must fail.
+		errHas []string
+	}{
+		{"defaults", nil, nil, 65536, 8000, nil},
+		{"environment", nil, map[string]string{"MAX_MESSAGE_BYTES": "2048", "MAX_ANSWER_CHARS": "50"}, 2048, 50, nil},
+		{"flags", []string{"-max-message-bytes", "200000", "-max-answer-chars", "40000"}, nil, 200000, 40000, nil},
+		{"exactly enough room", nil, map[string]string{"MAX_MESSAGE_BYTES": "1224", "MAX_ANSWER_CHARS": "50"}, 1224, 50, nil},
+		{"one byte short", nil, map[string]string{"MAX_MESSAGE_BYTES": "1223", "MAX_ANSWER_CHARS": "50"}, 0, 0, []string{"MAX_MESSAGE_BYTES", "at least 1224"}},
+		{"a longer answer than the default message fits", nil, map[string]string{"MAX_ANSWER_CHARS": "20000"}, 0, 0, []string{"MAX_MESSAGE_BYTES", "at least 81024"}},
+		{"zero characters", nil, map[string]string{"MAX_ANSWER_CHARS": "0"}, 0, 0, []string{"MAX_ANSWER_CHARS", "positive"}},
+		{"negative bytes", []string{"-max-message-bytes", "-1"}, nil, 0, 0, []string{"MAX_MESSAGE_BYTES", "positive"}},
+		{"not a number", nil, map[string]string{"MAX_MESSAGE_BYTES": "64K"}, 0, 0, []string{"MAX_MESSAGE_BYTES"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.errHas != nil {
+				if err == nil {
+					t.Fatalf("parsed %d bytes, %d characters; want an error", c.MaxMessageBytes, c.MaxAnswerChars)
+				}
+				for _, s := range tt.errHas {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error %q does not say %q", err, s)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.MaxMessageBytes != tt.wantBytes || c.MaxAnswerChars != tt.wantChars {
+				t.Errorf("got %d bytes, %d characters; want %d, %d", c.MaxMessageBytes, c.MaxAnswerChars, tt.wantBytes, tt.wantChars)
 			}
 		})
 	}

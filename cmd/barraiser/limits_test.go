@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
+	"github.com/chromedp/chromedp"
 	"github.com/coder/websocket"
 )
 
@@ -246,6 +247,10 @@ func testRequestLimits(t *testing.T, storeArgs []string) {
 	if code := c.do("POST", ivPath+"/next", `{}`, &next); code != 200 {
 		t.Fatalf("first next = %d", code)
 	}
+	var got agent.Interview
+	if code := c.do("GET", ivPath, "", &got); code != 200 || got.MaxAnswerChars != agent.MaxAnswerRunes {
+		t.Errorf("GET without the setting: %d, max_answer_chars %d, want %d", code, got.MaxAnswerChars, agent.MaxAnswerRunes)
+	}
 	if code := c.do("POST", ivPath+"/next", `{"answer":"`+strings.Repeat("ü", agent.MaxAnswerRunes)+`","client_id":"max"}`, &next); code != 200 || next.Ack == nil || *next.Ack != 2 {
 		t.Fatalf("an answer of exactly the limit: %d %+v", code, next)
 	}
@@ -406,4 +411,134 @@ func TestFrameRate(t *testing.T) {
 	if ce := closeError(t, conn, 5*time.Second); ce.Code != websocket.StatusPolicyViolation {
 		t.Errorf("flooding: close %d %q, want 1008", ce.Code, ce.Reason)
 	}
+}
+
+func TestConfiguredSizeLimits(t *testing.T) { forEachStore(t, testConfiguredSizeLimits) }
+
+// testConfiguredSizeLimits checks MAX_ANSWER_CHARS and MAX_MESSAGE_BYTES
+// set below their defaults: both transports refuse an answer one
+// character over the limit, storing nothing, and take one of exactly the
+// limit; the interview tells clients the limit; a socket message or a
+// POST …/next body over the message limit is refused.
+func testConfiguredSizeLimits(t *testing.T, storeArgs []string) {
+	const limit = 50
+	m := startArgs(t, append([]string{"-max-answer-chars", strconv.Itoa(limit), "-max-message-bytes", "2048"}, storeArgs...))
+	base := m.Server.URL()
+	key := cliKey(t, storeArgs, "small")
+	c := newKeyClient(t, base, key)
+	// Emoji take four bytes each, so that the characters are counted, not
+	// the bytes.
+	text := func(n int) string { return strings.Repeat("😀", n) }
+	turns := func(id string) []agent.Turn {
+		t.Helper()
+		var iv agent.Interview
+		if code := c.do("GET", "/api/v1/interviews/"+id, "", &iv); code != 200 {
+			t.Fatalf("get = %d", code)
+		}
+		if iv.MaxAnswerChars != limit {
+			t.Errorf("GET says max_answer_chars %d, want %d", iv.MaxAnswerChars, limit)
+		}
+		return iv.Turns
+	}
+	tests := []struct {
+		name      string
+		socket    bool
+		chars     int
+		wantError string // empty: the answer is stored as seq 2
+	}{
+		{"socket, one character over", true, limit + 1, "answer_too_long"},
+		{"socket, exactly the limit", true, limit, ""},
+		{"next, one character over", false, limit + 1, "answer_too_long"},
+		{"next, exactly the limit", false, limit, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			iv := c.create(`{"role":"sde","level":"L5","principles":["ownership"]}`)
+			path := "/api/v1/interviews/" + iv.ID
+			var got string // the error code, or "" for an answer stored as seq 2
+			if tt.socket {
+				conn, session := c.open(iv.WSURL)
+				if session.Interview == nil || session.Interview.MaxAnswerChars != limit {
+					t.Errorf("session frame: %+v, want max_answer_chars %d", session.Interview, limit)
+				}
+				readType(t, conn, "question")
+				send(t, conn, answer(text(tt.chars), "a"))
+				switch f := read(t, conn); {
+				case f.Type == "error":
+					got = f.Code
+				case f.Type != "ack" || f.Seq != 2:
+					t.Fatalf("after the answer: %+v", f)
+				}
+			} else {
+				if code := c.do("POST", path+"/next", `{}`, nil); code != 200 {
+					t.Fatalf("first next = %d", code)
+				}
+				var res struct {
+					Ack *int `json:"ack"`
+					errorBody
+				}
+				code := c.do("POST", path+"/next", `{"answer":"`+text(tt.chars)+`","client_id":"a"}`, &res)
+				got = res.Error.Code
+				if got == "" && (code != 200 || res.Ack == nil || *res.Ack != 2) {
+					t.Fatalf("next: %d %+v", code, res)
+				}
+				if got != "" && code != 400 {
+					t.Errorf("next: %d %s, want 400", code, got)
+				}
+			}
+			if got != tt.wantError {
+				t.Fatalf("answer of %d characters: error %q, want %q", tt.chars, got, tt.wantError)
+			}
+			// A refused answer leaves the question alone; a stored one
+			// is seq 2, whatever question may follow it.
+			ts := turns(iv.ID)
+			switch {
+			case tt.wantError != "" && len(ts) != 1:
+				t.Errorf("after a refused answer the transcript has %d turns, want the question alone: %+v", len(ts), ts)
+			case tt.wantError == "" && (len(ts) < 2 || ts[1].Speaker != agent.SpeakerCandidate || ts[1].Text != text(tt.chars)):
+				t.Errorf("the answer was not stored as seq 2: %+v", ts)
+			}
+		})
+	}
+
+	// Over the message limit: a 3 KiB body on /next, and a 3 KiB message
+	// on the socket, which closes it with 1009.
+	iv := c.create(`{"role":"sde","level":"L5","principles":["ownership"]}`)
+	var e errorBody
+	big := `{"answer":"` + strings.Repeat("a", 3<<10) + `"}`
+	if code := c.do("POST", "/api/v1/interviews/"+iv.ID+"/next", big, &e); code != 413 || e.Error.Code != "body_too_large" {
+		t.Errorf("a 3 KiB body on next: %d %+v, want 413 body_too_large", code, e)
+	}
+	conn, _ := c.open(iv.WSURL)
+	readType(t, conn, "question")
+	closed := make(chan websocket.CloseError, 1)
+	go func() { closed <- closeError(t, conn, 10*time.Second) }()
+	_ = conn.Write(context.Background(), websocket.MessageText, []byte(big))
+	if ce := <-closed; ce.Code != websocket.StatusMessageTooBig {
+		t.Errorf("a 3 KiB frame: close %d %q, want 1009", ce.Code, ce.Reason)
+	}
+	if ts := turns(iv.ID); len(ts) != 1 {
+		t.Errorf("after the refused body and frame: %d turns, want the question alone", len(ts))
+	}
+}
+
+// TestBrowserAnswerLimit checks that the page takes the answer limit from
+// the server: its counter shows the configured MAX_ANSWER_CHARS, and an
+// answer over it cannot be sent.
+func TestBrowserAnswerLimit(t *testing.T) {
+	ctx := newBrowser(t)
+	m := startArgs(t, []string{"-data-dir", t.TempDir(), "-max-answer-chars", "50", "-max-message-bytes", "2048"})
+	if err := chromedp.Do(ctx, chromedp.Navigate(m.Server.URL()+"/"), chromedp.Click(tid("quick-start")),
+		chromedp.WaitVisible(tid("question"))); err != nil {
+		t.Fatalf("quick start: %v", err)
+	}
+	roomWait(t, ctx, "the counter shows the configured limit",
+		`document.querySelector('[data-testid="answer-count"]').textContent === '0 / 50'`)
+	if err := chromedp.Do(ctx, chromedp.WaitEnabled(tid("answer-input")),
+		chromedp.SendKeys(tid("answer-input"), strings.Repeat("x", 51))); err != nil {
+		t.Fatal(err)
+	}
+	roomWait(t, ctx, "one character over the limit cannot be sent",
+		`document.querySelector('[data-testid="answer-count"]').textContent === '51 / 50'
+		&& document.querySelector('[data-testid="send"]').disabled`)
 }

@@ -167,6 +167,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Service = agent.NewService(svcStore, rt, m.Logger)
 	m.Service.MaxOpenInterviews = m.Config.MaxOpenInterviews
+	m.Service.MaxAnswerChars = m.Config.MaxAnswerChars
 	if m.Config.LLMEnabled() {
 		model, err := openai.New(m.openaiConfig(), corpus.Principles)
 		if err != nil {
@@ -204,6 +205,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Server.NextWait = m.Config.NextWait
 	m.Server.ShutdownTimeout = m.Config.ShutdownTimeout
 	m.Server.IdleTimeout, m.Server.WSPerIP, m.Server.WSFrameRate, m.Server.TrustProxy = m.Config.IdleTimeout, m.Config.WSPerIP, m.Config.WSFrameRate, m.Config.TrustProxy
+	m.Server.MaxMessageBytes = m.Config.MaxMessageBytes
 	m.Server.Metrics = m.Metrics
 	m.Server.Info = map[string]string{"version": Version, "model": m.Service.Model.Name(), "embedder": embedder.ID(), "store": storeName}
 	if err := m.Server.Open(m.Config.Addr); err != nil {

@@ -265,8 +265,11 @@ func (ix *Index) distance(exact bool) string {
 // with an index per principle, role and level on the table, planning each
 // search anew costs a millisecond or more, and the literals in the SQL
 // already name the index to walk. All the statements (begin, settings, the
-// searches, commit) go to the server in one round trip.
-func (ix *Index) run(ctx context.Context, k int, ss ...search) error {
+// searches, commit) go to the server in one round trip. Its errors are
+// classified as the store's are (postgres.Fault): a database out of reach
+// fails a search with store_unavailable, not as an internal error.
+func (ix *Index) run(ctx context.Context, k int, ss ...search) (err error) {
+	defer func() { err = postgres.Fault(ctx, err) }()
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	b.Queue(`SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true),

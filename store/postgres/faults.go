@@ -50,13 +50,31 @@ func unreachable(err error) bool {
 		errors.Is(err, pgconn.ErrConnClosed) || pgconn.SafeToRetry(err)
 }
 
-// fault returns err as a store_unavailable *agent.Error, which still wraps
-// err for the logs, when err says the database is out of reach; otherwise
-// it returns err unchanged. While ctx is done the failure is the caller's
-// (gone, or out of time), not the database's, and err is left alone too.
-func fault(ctx context.Context, err error) error {
+// readOnlySQLState is read_only_sql_transaction: a write sent to a hot
+// standby, or to a session whose transactions are read-only by default
+// (default_transaction_read_only).
+const readOnlySQLState = "25006"
+
+// Fault classifies err, an error of a query on the store's database or
+// on another pool of the same server (such as the pgvector retriever's).
+// It returns a store_unavailable *agent.Error with a RetryAfter when err
+// says the database is out of reach, and a read_only *agent.Error when
+// the server refused a write because it accepts reads only; either still
+// wraps err for the logs. Any other err comes back unchanged, as does any
+// err while ctx is done: then the failure is the caller's (gone, or out of
+// time), not the database's.
+func Fault(ctx context.Context, err error) error {
 	var known *agent.Error
-	if err == nil || ctx.Err() != nil || errors.As(err, &known) || !unreachable(err) {
+	if err == nil || ctx.Err() != nil || errors.As(err, &known) {
+		return err
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == readOnlySQLState {
+		e := agent.Errorf(agent.EREADONLY,
+			"The database accepts reads only right now, so nothing was stored; interviews can still be read.")
+		return fmt.Errorf("%w: %w", e, err)
+	}
+	if !unreachable(err) {
 		return err
 	}
 	e := agent.Errorf(agent.ESTOREUNAVAILABLE,
@@ -65,8 +83,8 @@ func fault(ctx context.Context, err error) error {
 	return fmt.Errorf("%w: %w", e, err)
 }
 
-// faultOf applies fault to *err; store methods defer it so that every
+// faultOf applies Fault to *err; store methods defer it so that every
 // error they return is classified the same way.
 func faultOf(ctx context.Context, err *error) {
-	*err = fault(ctx, *err)
+	*err = Fault(ctx, *err)
 }

@@ -13,19 +13,33 @@ import { appendPendingBubble, pendingQuestion, scrollToBottom } from './transcri
 import { state } from './view.js';
 import { initVoice, syncVoice } from './voice.js';
 
-const MAX_ANSWER = 8000;
+// The longest answer, in characters, assumed until the server has said
+// its own limit (max_answer_chars, in the interview it sends).
+const DEFAULT_MAX_ANSWER = 8000;
 const MOD_KEY = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent) ? '⌘' : 'Ctrl';
 
 // randomUUID needs a secure context; plain http on a LAN address gets random hex.
 const newClientId = () => (crypto.randomUUID ? crypto.randomUUID()
   : [...crypto.getRandomValues(new Uint8Array(16))].map((x) => x.toString(16).padStart(2, '0')).join(''));
 
+/**
+ * maxAnswer returns the answer limit of session s: the max_answer_chars of
+ * the last interview the server sent for it (kept on s, so that an
+ * interview object without the field does not undo it), or the default
+ * while none has come yet.
+ */
+function maxAnswer(s) {
+  const n = s && s.interview && s.interview.max_answer_chars;
+  if (s && Number.isInteger(n) && n > 0) s.maxAnswer = n;
+  return (s && s.maxAnswer) || DEFAULT_MAX_ANSWER;
+}
+
 /** resetComposer clears the answer error and restores s's saved draft. */
 export function resetComposer(s) {
   setError('answer-error', '');
   const input = $('answer-input');
   input.value = local.get(draftKey(s.id), '');
-  updateCounter($('answer-count'), input.value, MAX_ANSWER);
+  updateCounter($('answer-count'), input.value, maxAnswer(s));
 }
 
 /**
@@ -35,7 +49,7 @@ export function resetComposer(s) {
 export function putBack(s, text, message) {
   const input = $('answer-input');
   if (!input.value.trim()) input.value = text;
-  updateCounter($('answer-count'), input.value, MAX_ANSWER);
+  updateCounter($('answer-count'), input.value, maxAnswer(s));
   updateComposer(s);
   setError('answer-error', message);
 }
@@ -44,7 +58,8 @@ function sendAnswer(s) {
   const input = $('answer-input');
   const text = input.value.trim();
   if (!text) return setError('answer-error', 'Write your answer first.');
-  if (codePoints(text) > MAX_ANSWER) return setError('answer-error', `Answers are limited to ${MAX_ANSWER} characters.`);
+  const max = maxAnswer(s);
+  if (codePoints(text) > max) return setError('answer-error', `Answers are limited to ${max} characters.`);
   setError('answer-error', '');
   const p = { client_id: newClientId(), text };
   s.pending.push(p);
@@ -52,7 +67,7 @@ function sendAnswer(s) {
   appendPendingBubble(p, isOpen(s) ? 'Sending…' : 'Not sent yet: will retry');
   input.value = '';
   local.set(draftKey(s.id), null);
-  updateCounter($('answer-count'), '', MAX_ANSWER);
+  updateCounter($('answer-count'), '', max);
   sendFrame(s, { type: 'answer', text, client_id: p.client_id }); // if closed, resent on reconnect
   updateComposer(s);
   scrollToBottom();
@@ -71,9 +86,11 @@ export function updateComposer(s) {
     return;
   }
   const input = $('answer-input');
+  const max = maxAnswer(s);
+  updateCounter($('answer-count'), input.value, max);
   const canAnswer = !!pendingQuestion(s) && s.pending.length === 0 && !s.superseded && !s.ending;
   input.disabled = !canAnswer;
-  $('send').disabled = !canAnswer || codePoints(input.value) > MAX_ANSWER;
+  $('send').disabled = !canAnswer || codePoints(input.value) > max;
   $('finish').disabled = !isOpen(s) || s.ending;
   let hint = `${MOD_KEY}+Enter to send`;
   if (s.superseded) hint = 'Paused: this interview is open in another tab.';
@@ -111,7 +128,7 @@ function confirmFinish(s) {
 export function initComposer() {
   const input = $('answer-input');
   input.addEventListener('input', () => {
-    updateCounter($('answer-count'), input.value, MAX_ANSWER);
+    updateCounter($('answer-count'), input.value, maxAnswer(state.iv));
     if (state.iv) {
       local.set(draftKey(state.iv.id), input.value || null);
       updateComposer(state.iv);
