@@ -293,7 +293,10 @@ func CheckAnswerLength(text string, limit int) error {
 
 // Answer stores the candidate's answer to the pending question and returns
 // it with the interview as it stands after it, to go on with AdvanceFrom.
-// An answer whose clientID is already stored is returned as it was.
+// An answer whose clientID is already stored is returned as it was. When
+// the rules are the interviewer, the question that follows the answer is
+// worked out first and stored with it, in the same commit (see
+// questionAfter); AdvanceFrom then finds it pending.
 func (s *Service) Answer(ctx context.Context, ownerID, id string, gen int64, text, clientID string) (Turn, *Interview, error) {
 	if err := CheckAnswerLength(text, s.AnswerLimit()); err != nil {
 		return Turn{}, nil, err
@@ -324,7 +327,11 @@ func (s *Service) Answer(ctx context.Context, ownerID, id string, gen int64, tex
 		}
 		t := Turn{Seq: q.Seq + 1, Speaker: SpeakerCandidate, Kind: KindAnswer, Principle: q.Principle,
 			FollowUp: q.FollowUp, Text: text, ClientID: clientID, At: s.Now()}
-		stored, created, err := s.Store.AppendTurn(ctx, id, gen, t)
+		ts := []Turn{t}
+		if next, ok := s.questionAfter(ctx, iv, t); ok {
+			ts = append(ts, next)
+		}
+		stored, created, err := s.Store.AppendTurns(ctx, id, gen, ts...)
 		if ErrorCode(err) == ECONFLICT && attempt < 3 || err == nil && !created {
 			// Moved on meanwhile, or the same answer was stored by a
 			// resend: look again.
@@ -333,10 +340,32 @@ func (s *Service) Answer(ctx context.Context, ownerID, id string, gen int64, tex
 		if err != nil {
 			return Turn{}, nil, err
 		}
-		iv.Turns = append(iv.Turns, stored)
-		iv.UpdatedAt = stored.At
-		return stored, iv, nil
+		iv.Turns = append(iv.Turns, stored...)
+		iv.UpdatedAt = stored[len(stored)-1].At
+		return stored[0], iv, nil
 	}
+}
+
+// questionAfter works out the interviewer's turn after answer t when the
+// rules are the interviewer, so that Answer can store both in one commit:
+// one transaction and one fsync a turn instead of two. The rules take
+// microseconds to ask, so the answer's acknowledgement is hardly delayed;
+// a model takes seconds and streams, and the candidate must hear that the
+// answer is safe before it starts, so it gets no such shortcut. It returns
+// false when the plan is exhausted or the rules cannot ask (a failed
+// retrieval, say): the answer is then stored alone, and AdvanceFrom takes
+// over as before.
+func (s *Service) questionAfter(ctx context.Context, iv *Interview, t Turn) (Turn, bool) {
+	if s.model(iv).Name() != s.Rules.Name() {
+		return Turn{}, false
+	}
+	after := *iv
+	after.Turns = append(slices.Clip(iv.Turns), t)
+	next, done, err := s.next(ctx, &after, nil)
+	if err != nil || done {
+		return Turn{}, false
+	}
+	return next, true
 }
 
 // End stops asking: the interview moves to grading, and principles never

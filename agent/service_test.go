@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/barraiser/barraiser/agent"
 )
@@ -43,8 +44,9 @@ func TestOffTopicStoryIsAdvice(t *testing.T) {
 }
 
 func TestAnswerWithoutPendingQuestion(t *testing.T) {
-	svc := newService(t)
 	ctx := context.Background()
+	svc := newService(t)
+	svc.Model = &fakeModel{} // a model: the next question waits for Advance
 	owner, iv := start(t, svc, "dive-deep")
 	// No question has been asked yet.
 	if _, _, err := svc.Answer(ctx, owner, iv.ID, 0, "An answer.", ""); agent.ErrorCode(err) != agent.ENOPENDINGQUESTION {
@@ -61,6 +63,56 @@ func TestAnswerWithoutPendingQuestion(t *testing.T) {
 	// Another owner cannot answer.
 	if _, _, err := svc.Answer(ctx, agent.NewID(), iv.ID, 0, "Mine.", ""); agent.ErrorCode(err) != agent.ENOTFOUND {
 		t.Fatalf("foreign answer: %v", err)
+	}
+}
+
+// TestAnswerStoresTheRulesQuestion checks who asks the question after an
+// answer: with the rules as interviewer Answer stores it with the answer,
+// the same question AdvanceFrom would have asked; with a model it is left
+// to AdvanceFrom.
+func TestAnswerStoresTheRulesQuestion(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name      string
+		model     agent.Model
+		withTurns int // turns stored by Answer
+	}{
+		{"rules", agent.Rules{}, 3},
+		{"model", &fakeModel{}, 2},
+	}
+	var asked []agent.Turn
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := newService(t)
+			svc.Model = tt.model
+			owner, iv := start(t, svc, "dive-deep")
+			iv.ID = "fixed-id" // the probe a follow-up picks depends on the id
+			if err := svc.Store.CreateInterview(ctx, iv); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := svc.Advance(ctx, owner, iv.ID, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			ans, after, err := svc.Answer(ctx, owner, iv.ID, 0, "We shipped it.", "a")
+			if err != nil || ans.Seq != 2 {
+				t.Fatalf("Answer = seq %d, %v", ans.Seq, err)
+			}
+			if got := storedTurns(t, svc, owner, iv.ID); got != tt.withTurns || len(after.Turns) != tt.withTurns {
+				t.Fatalf("after Answer: %d turns stored, %d returned; want %d", got, len(after.Turns), tt.withTurns)
+			}
+			_, q, err := svc.AdvanceFrom(ctx, after, 0, nil)
+			if err != nil || q == nil || q.Seq != 3 || q.Speaker != agent.SpeakerInterviewer {
+				t.Fatalf("AdvanceFrom = %+v, %v; want the interviewer's turn 3", q, err)
+			}
+			if got := storedTurns(t, svc, owner, iv.ID); got != 3 {
+				t.Fatalf("%d turns after AdvanceFrom, want 3", got)
+			}
+			q.At = time.Time{}
+			asked = append(asked, *q)
+		})
+	}
+	if len(asked) == 2 && asked[0] != asked[1] {
+		t.Errorf("the question stored with the answer %+v differs from the one AdvanceFrom asks %+v", asked[0], asked[1])
 	}
 }
 
@@ -175,3 +227,13 @@ func TestPlanPrefersLeastPractised(t *testing.T) {
 }
 
 func ptr(i int) *int { return &i }
+
+// storedTurns reads how many turns of the interview are stored.
+func storedTurns(t *testing.T, svc *agent.Service, owner, id string) int {
+	t.Helper()
+	iv, err := svc.Get(context.Background(), owner, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(iv.Turns)
+}

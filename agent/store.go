@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -79,6 +80,13 @@ type Store interface {
 	// AppendTurn returns.
 	AppendTurn(ctx context.Context, id string, gen int64, t Turn) (stored Turn, created bool, err error)
 
+	// AppendTurns stores ts, turns of consecutive seqs, as AppendTurn
+	// would store them one after the other but in one transaction: all of
+	// them or none. The checks are made with ts[0]; when it is a candidate
+	// turn whose ClientID is already stored, nothing is stored and stored
+	// holds that turn alone, with created false.
+	AppendTurns(ctx context.Context, id string, gen int64, ts ...Turn) (stored []Turn, created bool, err error)
+
 	// SetStatus moves an interview from one status to another. It returns
 	// ECONFLICT when the interview is not in status from, and ESUPERSEDED
 	// when gen is not 0 and not current.
@@ -126,6 +134,20 @@ const GenerationDeleted = -1
 func CheckGeneration(id string, current, gen int64) error {
 	if gen != 0 && gen != current {
 		return Errorf(ESUPERSEDED, "Interview %s is driven by generation %d, not %d.", id, current, gen)
+	}
+	return nil
+}
+
+// CheckConsecutive reports an error unless ts holds at least one turn and
+// their seqs follow one another, as AppendTurns needs.
+func CheckConsecutive(ts []Turn) error {
+	if len(ts) == 0 {
+		return fmt.Errorf("no turns to append")
+	}
+	for i, t := range ts {
+		if t.Seq != ts[0].Seq+i {
+			return fmt.Errorf("turn %d follows turn %d", t.Seq, ts[i-1].Seq)
+		}
 	}
 	return nil
 }

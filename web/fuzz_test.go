@@ -275,7 +275,9 @@ func FuzzNextRequest(f *testing.F) {
 			if turn.ClientID != req.ClientID || turn.Speaker != agent.SpeakerCandidate || replay && req.ClientID == "" {
 				t.Fatalf("answer %q with client_id %q stored as %+v", text, req.ClientID, turn)
 			}
-			if after := turns(t); replay && after != before || !replay && after > before+1 {
+			// The rules interviewer's next question may be stored with a
+			// new answer, so a new answer adds one turn or two.
+			if after := turns(t); replay && after != before || !replay && after > before+2 {
 				t.Fatalf("answer %q with client_id %q took the transcript from %d to %d turns", text, req.ClientID, before, after)
 			}
 			return

@@ -81,6 +81,16 @@ func (o turnCommits) AppendTurn(ctx context.Context, id string, gen int64, t age
 	return stored, created, err
 }
 
+// AppendTurns implements agent.Store: the turns share one commit.
+func (o turnCommits) AppendTurns(ctx context.Context, id string, gen int64, ts ...agent.Turn) ([]agent.Turn, bool, error) {
+	start := time.Now()
+	stored, created, err := o.Store.AppendTurns(ctx, id, gen, ts...)
+	if err == nil && created {
+		o.metrics.ObserveCommit(len(stored), time.Since(start))
+	}
+	return stored, created, err
+}
+
 // Ready implements web.Readier when the store underneath does.
 func (o turnCommits) Ready(ctx context.Context) error {
 	if r, ok := o.Store.(web.Readier); ok {

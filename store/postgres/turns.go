@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -31,14 +32,33 @@ import (
 // A stored turn takes two round trips to the server: BEGIN, the row lock
 // and the reads the checks need are sent as one pipeline, and the writes
 // with COMMIT as another.
-func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (stored agent.Turn, created bool, err error) {
+func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (agent.Turn, bool, error) {
+	stored, created, err := db.AppendTurns(ctx, id, gen, t)
+	if err != nil {
+		return agent.Turn{}, false, err
+	}
+	return stored[0], created, nil
+}
+
+// AppendTurns stores ts, turns of consecutive seqs, in one transaction:
+// all of them or none. The checks are AppendTurn's, made with ts[0]; when
+// ts[0] is a candidate turn whose ClientID is already stored, nothing is
+// stored and stored holds that stored turn alone, with created false.
+func (db *DB) AppendTurns(ctx context.Context, id string, gen int64, ts ...agent.Turn) (stored []agent.Turn, created bool, err error) {
 	defer faultOf(ctx, &err)
-	t.At = codec.Stamp(t.At)
+	if err := agent.CheckConsecutive(ts); err != nil {
+		return nil, false, fmt.Errorf("postgres: append turns to %s: %w", id, err)
+	}
+	ts = slices.Clone(ts)
+	for i := range ts {
+		ts[i].At = codec.Stamp(ts[i].At)
+	}
+	t := ts[0]
 	dedupe := t.Speaker == agent.SpeakerCandidate && t.ClientID != ""
 
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
-		return agent.Turn{}, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
+		return nil, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
 	}
 	defer conn.Release()
 	open := true // a transaction may be open on conn
@@ -84,45 +104,49 @@ func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn
 		return row.Scan(&last)
 	})
 	if err := conn.SendBatch(ctx, &b).Close(); err != nil {
-		return agent.Turn{}, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
+		return nil, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
 	}
 	s.status = agent.Status(status)
 
 	if !exists {
-		return agent.Turn{}, false, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
+		return nil, false, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
 	}
 	if err := agent.CheckGeneration(id, s.gen, gen); err != nil {
-		return agent.Turn{}, false, err
+		return nil, false, err
 	}
 	switch {
 	case found:
-		return prev, false, nil
+		return []agent.Turn{prev}, false, nil
 	case s.status != agent.StatusInProgress:
-		return agent.Turn{}, false, agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not in progress.", id, s.status)
+		return nil, false, agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not in progress.", id, s.status)
 	case t.Seq != last+1:
-		return agent.Turn{}, false, agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s is not next: the last turn is %d.",
+		return nil, false, agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s is not next: the last turn is %d.",
 			t.Seq, id, last)
 	}
-	if err := t.Validate(); err != nil {
-		return agent.Turn{}, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
+	for _, t := range ts {
+		if err := t.Validate(); err != nil {
+			return nil, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
+		}
 	}
 
 	// After an error the server skips the rest of the pipeline, COMMIT
 	// included, and the deferred rollback ends the transaction.
 	b = pgx.Batch{}
-	b.Queue(`INSERT INTO turns (interview_id, seq, speaker, kind, principle, follow_up, probe, text, client_id, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		id, t.Seq, string(t.Speaker), string(t.Kind), t.Principle, t.FollowUp, t.Probe, t.Text, t.ClientID, t.At)
-	b.Queue(`UPDATE interviews SET updated_at = $1 WHERE id = $2`, t.At, id)
+	for _, t := range ts {
+		b.Queue(`INSERT INTO turns (interview_id, seq, speaker, kind, principle, follow_up, probe, text, client_id, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			id, t.Seq, string(t.Speaker), string(t.Kind), t.Principle, t.FollowUp, t.Probe, t.Text, t.ClientID, t.At)
+	}
+	b.Queue(`UPDATE interviews SET updated_at = $1 WHERE id = $2`, ts[len(ts)-1].At, id)
 	b.Queue(`COMMIT`)
 	err = conn.SendBatch(ctx, &b).Close()
 	if err == nil {
 		open = false
-		return t, true, nil
+		return ts, true, nil
 	}
 	constraint, unique := uniqueViolation(err)
 	if !unique {
-		return agent.Turn{}, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
+		return nil, false, fmt.Errorf("postgres: append turn to %s: %w", id, err)
 	}
 	// Unreachable while every writer takes the row lock; kept so that the
 	// contract holds even for one that does not.
@@ -131,12 +155,12 @@ func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn
 	if constraint == "turns_client_id" && dedupe {
 		prev, err := scanTurn(conn.QueryRow(ctx, turnByClientID, id, t.ClientID, string(agent.SpeakerCandidate)))
 		if err == nil {
-			return prev, false, nil
+			return []agent.Turn{prev}, false, nil
 		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return agent.Turn{}, false, fmt.Errorf("postgres: append turn to %s: find client id: %w", id, err)
+			return nil, false, fmt.Errorf("postgres: append turn to %s: find client id: %w", id, err)
 		}
 	}
-	return agent.Turn{}, false, agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s conflicts with a stored turn.", t.Seq, id)
+	return nil, false, agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s conflicts with a stored turn.", t.Seq, id)
 }
 
 // turnColumns are the columns scanTurn reads, in order.

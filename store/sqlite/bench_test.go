@@ -143,3 +143,32 @@ func BenchmarkAppendTurn200(b *testing.B) {
 	}
 	reportLatency(b, ds)
 }
+
+// BenchmarkInterview reads an interview of 20 turns, as every answer does
+// before it is stored.
+func BenchmarkInterview(b *testing.B) {
+	ctx := context.Background()
+	db := openTest(b, Options{})
+	if err := db.CreateInterview(ctx, &agent.Interview{ID: "iv", OwnerID: "bench", Role: agent.RoleSDE,
+		Level: "L5", CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
+		b.Fatal(err)
+	}
+	for seq := 1; seq <= 20; seq++ {
+		t := agent.Turn{Seq: seq, Speaker: agent.SpeakerInterviewer, Kind: agent.KindOpening, Principle: "ownership",
+			Text: "Tell me about a time.", At: time.Now()}
+		if seq%2 == 0 {
+			t.Speaker, t.Kind, t.ClientID, t.Text = agent.SpeakerCandidate, agent.KindAnswer, fmt.Sprint("c-", seq), "I did it."
+		}
+		if _, _, err := db.AppendTurn(ctx, "iv", 0, t); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		iv, err := db.Interview(ctx, "bench", "iv")
+		if err != nil || len(iv.Turns) != 20 {
+			b.Fatalf("read: %v, %d turns", err, len(iv.Turns))
+		}
+	}
+}

@@ -36,7 +36,7 @@ const (
 // opFunc is one write, run inside the batch's transaction. ctx carries
 // the caller's values but is never cancelled: an interrupted statement
 // would roll back the whole batch, other callers' writes included.
-type opFunc func(ctx context.Context, tx *sql.Tx) error
+type opFunc func(ctx context.Context, tx *cachedTx) error
 
 // writeOp is a write waiting in the committer's queue.
 type writeOp struct {
@@ -61,6 +61,7 @@ type writeOp struct {
 // fails, every op of the batch gets an error and none of them is stored.
 type committer struct {
 	w       *sql.DB
+	cache   *stmtCache // w's
 	queue   chan *writeOp
 	observe func(ops int, d time.Duration)
 	quit    chan struct{} // closed by stop
@@ -70,12 +71,13 @@ type committer struct {
 
 // newCommitter starts the committer of the writer pool w with room for
 // size waiting writes.
-func newCommitter(w *sql.DB, size int, observe func(int, time.Duration)) *committer {
+func newCommitter(w *sql.DB, cache *stmtCache, size int, observe func(int, time.Duration)) *committer {
 	if size <= 0 {
 		size = DefaultWriteQueue
 	}
 	c := &committer{
 		w:       w,
+		cache:   cache,
 		queue:   make(chan *writeOp, size),
 		observe: observe,
 		quit:    make(chan struct{}),
@@ -197,11 +199,12 @@ func (c *committer) batch(ops []*writeOp) (rest []*writeOp) {
 		return nil
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
+	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		c.fail(c.take(ops), fmt.Errorf("sqlite: begin: %w", err))
 		return nil
 	}
+	tx := &cachedTx{sqlTx, c.cache}
 	// Writes that queued while BEGIN waited for the lock join this batch.
 	ops = c.take(ops)
 	start := time.Now()
@@ -281,26 +284,33 @@ type lostError struct {
 // Error implements the error interface.
 func (e *lostError) Error() string { return e.err.Error() }
 
+// The statements around each op of a batch of several.
+const (
+	qSavepoint  = `SAVEPOINT op`
+	qRollbackTo = `ROLLBACK TO op`
+	qRelease    = `RELEASE op`
+)
+
 // savepoint runs op inside a savepoint of tx. When op fails it rolls tx
 // back to the savepoint and returns op's error; a *lostError means that
 // the transaction itself failed and is no longer usable.
-func (c *committer) savepoint(ctx context.Context, op *writeOp, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+func (c *committer) savepoint(ctx context.Context, op *writeOp, tx *cachedTx) error {
+	if _, err := tx.ExecContext(ctx, qSavepoint); err != nil {
 		err = fmt.Errorf("sqlite: savepoint: %w", err)
 		return &lostError{opErr: err, err: err}
 	}
 	if opErr := call(op, tx); opErr != nil {
 		// Some failures (a full disk, say) end the whole transaction,
 		// which leaves no savepoint to roll back to.
-		if _, err := tx.ExecContext(ctx, `ROLLBACK TO op`); err != nil {
+		if _, err := tx.ExecContext(ctx, qRollbackTo); err != nil {
 			return &lostError{opErr: opErr, err: fmt.Errorf("sqlite: rollback to savepoint: %w", err)}
 		}
-		if _, err := tx.ExecContext(ctx, `RELEASE op`); err != nil {
+		if _, err := tx.ExecContext(ctx, qRelease); err != nil {
 			return &lostError{opErr: opErr, err: fmt.Errorf("sqlite: release savepoint: %w", err)}
 		}
 		return opErr
 	}
-	if _, err := tx.ExecContext(ctx, `RELEASE op`); err != nil {
+	if _, err := tx.ExecContext(ctx, qRelease); err != nil {
 		err = fmt.Errorf("sqlite: release savepoint: %w", err)
 		return &lostError{opErr: err, err: err}
 	}
@@ -309,7 +319,7 @@ func (c *committer) savepoint(ctx context.Context, op *writeOp, tx *sql.Tx) erro
 
 // call runs op's function in tx, turning a panic into an error so that
 // one faulty write cannot take the committer, and every later write, down.
-func call(op *writeOp, tx *sql.Tx) (err error) {
+func call(op *writeOp, tx *cachedTx) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("sqlite: write panicked: %v\n%s", v, debug.Stack())

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -60,7 +59,7 @@ func block(t *testing.T, db *DB) (release func()) {
 	started, stop := make(chan struct{}), make(chan struct{})
 	errc := make(chan error, 1)
 	go func() {
-		errc <- db.commit(context.Background(), func(context.Context, *sql.Tx) error {
+		errc <- db.commit(context.Background(), func(context.Context, *cachedTx) error {
 			close(started)
 			<-stop
 			return nil
@@ -258,7 +257,7 @@ func TestCommitterBatchIsolatesFailures(t *testing.T) {
 		}, ""},
 		{"usage", func() error { return db.AddUsage(ctx, "b", agent.Usage{PromptTokens: 7}) }, ""},
 		{"panic", func() error {
-			return db.commit(ctx, func(context.Context, *sql.Tx) error { panic("boom") }, false)
+			return db.commit(ctx, func(context.Context, *cachedTx) error { panic("boom") }, false)
 		}, agent.EINTERNAL},
 	}
 
@@ -317,7 +316,7 @@ func TestCommitterCommitFails(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t, Options{})
 	createInterviews(t, db, "a")
-	orphan := func(ctx context.Context, tx *sql.Tx) error {
+	orphan := func(ctx context.Context, tx *cachedTx) error {
 		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 			return err
 		}
@@ -451,7 +450,7 @@ func TestCommitterCancel(t *testing.T) {
 		started := make(chan struct{})
 		errc := make(chan error, 1)
 		go func() {
-			errc <- db.commit(cctx, func(ctx context.Context, tx *sql.Tx) error {
+			errc <- db.commit(cctx, func(ctx context.Context, tx *cachedTx) error {
 				close(started)
 				<-cctx.Done() // the caller's context ends while the write runs
 				_, err := tx.ExecContext(ctx, `UPDATE interviews SET completion_tokens = 11 WHERE id = 'a'`)

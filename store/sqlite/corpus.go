@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -28,7 +27,7 @@ func (db *DB) SyncCorpus(ctx context.Context, entries []agent.CorpusEntry) (err 
 	if err != nil {
 		return fmt.Errorf("sqlite: sync corpus: %w", err)
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(tx *cachedTx) error {
 		upsert, err := tx.PrepareContext(ctx, `INSERT INTO corpus_entries (id, kind, text, hash) VALUES (?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, text = excluded.text, hash = excluded.hash
 			WHERE corpus_entries.kind IS NOT excluded.kind OR corpus_entries.text IS NOT excluded.text
@@ -98,7 +97,7 @@ func (db *DB) SaveEmbeddings(ctx context.Context, embedder string, dim int, es [
 				embedder, e.EntryID, len(e.Vector), dim)
 		}
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(tx *cachedTx) error {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO embeddings (embedder, entry_id, hash, dim, vector)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (embedder, entry_id) DO UPDATE SET hash = excluded.hash, dim = excluded.dim,

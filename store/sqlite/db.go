@@ -75,11 +75,13 @@ type Options struct {
 // DB is the embedded store. It implements agent.Store, agent.EmbeddingStore
 // and agent.KeyStore and is safe for concurrent use.
 type DB struct {
-	dir  string
-	w    *sql.DB // one connection; transactions begin immediate
-	r    *sql.DB // read-only connections
-	lock *os.File
-	c    *committer // runs the turn writes on w; nil until Open succeeds
+	dir string
+	w   *sql.DB // one connection; transactions begin immediate
+	r   *sql.DB // read-only connections
+	// wc and rc are the statement caches of w and r.
+	wc, rc *stmtCache
+	lock   *os.File
+	c      *committer // runs the turn writes on w; nil until Open succeeds
 	// readOnly is set when the data directory is on a read-only file
 	// system; see openReadOnly.
 	readOnly bool
@@ -158,7 +160,8 @@ func Open(ctx context.Context, dataDir string, opts Options) (_ *DB, err error) 
 	if err := db.r.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: open readers: %w", err)
 	}
-	db.c = newCommitter(db.w, opts.WriteQueue, opts.ObserveCommit)
+	db.wc, db.rc = newStmtCache(ctx, db.w, hotQueries), newStmtCache(ctx, db.r, hotQueries)
+	db.c = newCommitter(db.w, db.wc, opts.WriteQueue, opts.ObserveCommit)
 	return db, nil
 }
 
@@ -248,6 +251,11 @@ func (db *DB) Close() error {
 	if db.c != nil {
 		db.c.stop()
 	}
+	for _, c := range []*stmtCache{db.wc, db.rc} {
+		if c != nil {
+			c.close()
+		}
+	}
 	// Readers first, so that the writer is the last connection and
 	// checkpoints the WAL into the database file as it closes.
 	if db.r != nil {
@@ -271,7 +279,7 @@ func (db *DB) Close() error {
 
 // writeTx runs fn in one IMMEDIATE transaction on the writer and commits
 // it when fn returns nil.
-func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) writeTx(ctx context.Context, fn func(tx *cachedTx) error) error {
 	if err := db.writable(); err != nil {
 		return err
 	}
@@ -279,7 +287,7 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(&cachedTx{tx, db.wc}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -303,11 +311,11 @@ func (db *DB) commit(ctx context.Context, fn opFunc, wait bool) error {
 
 // readTx runs fn in one read transaction, so that everything it reads
 // comes from the same snapshot.
-func (db *DB) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) readTx(ctx context.Context, fn func(tx *cachedTx) error) error {
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("sqlite: begin read: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(tx)
+	return fn(&cachedTx{tx, db.rc})
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -35,7 +34,7 @@ func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) (err
 	if err != nil {
 		return fmt.Errorf("sqlite: save debrief of %s: %w", id, err)
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(tx *cachedTx) error {
 		s, err := lockedState(ctx, tx, id, 0)
 		if err != nil {
 			return err

@@ -11,7 +11,7 @@ import (
 
 // ownedInterview checks inside tx that interview id exists and, when
 // ownerID is not empty, belongs to ownerID; ENOTFOUND otherwise.
-func ownedInterview(ctx context.Context, tx *sql.Tx, ownerID, id string) error {
+func ownedInterview(ctx context.Context, tx *cachedTx, ownerID, id string) error {
 	var owner string
 	err := tx.QueryRowContext(ctx, `SELECT owner_id FROM interviews WHERE id = ?`, id).Scan(&owner)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && ownerID != "" && owner != ownerID {
@@ -29,7 +29,7 @@ func ownedInterview(ctx context.Context, tx *sql.Tx, ownerID, id string) error {
 // empty, belongs to another owner.
 func (db *DB) DeleteInterview(ctx context.Context, ownerID, id string) (err error) {
 	defer faultOf(&err)
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(tx *cachedTx) error {
 		if err := ownedInterview(ctx, tx, ownerID, id); err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ func (db *DB) DeleteInterview(ctx context.Context, ownerID, id string) (err erro
 func (db *DB) DeleteOwnerInterviews(ctx context.Context, ownerID string) (_ []string, err error) {
 	defer faultOf(&err)
 	ids := []string{}
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *cachedTx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM interviews WHERE owner_id = ? ORDER BY created_at, id`, ownerID)
 		if err != nil {
 			return fmt.Errorf("sqlite: erase owner: %w", err)

@@ -109,7 +109,8 @@ func openReadOnly(ctx context.Context, dir string, opts Options) (_ *DB, err err
 	if err := db.Ready(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: data directory %s is on a read-only file system, where it cannot be migrated: %w", dir, err)
 	}
-	db.c = newCommitter(db.w, opts.WriteQueue, opts.ObserveCommit)
+	db.wc, db.rc = newStmtCache(ctx, db.w, hotQueries), newStmtCache(ctx, db.r, hotQueries)
+	db.c = newCommitter(db.w, db.wc, opts.WriteQueue, opts.ObserveCommit)
 	slog.Default().Warn("sqlite: the data directory is on a read-only file system; serving reads only", "data_dir", dir)
 	return db, nil
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -17,7 +16,7 @@ import (
 func (db *DB) OwnerHistory(ctx context.Context, ownerID string) (_ agent.History, err error) {
 	defer faultOf(&err)
 	h := agent.History{AskedQuestions: map[string]bool{}, Practised: map[string]int{}}
-	err = db.readTx(ctx, func(tx *sql.Tx) error {
+	err = db.readTx(ctx, func(tx *cachedTx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.principles FROM interviews i
 			WHERE i.owner_id = ? AND EXISTS (SELECT 1 FROM turns t WHERE t.interview_id = i.id)`, ownerID)
 		if err != nil {

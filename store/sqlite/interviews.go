@@ -42,7 +42,7 @@ func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) (err err
 	if status == "" {
 		status = agent.StatusInProgress
 	}
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *cachedTx) error {
 		if _, err := tx.ExecContext(ctx, insertOwner, iv.OwnerID, fmtTime(time.Now())); err != nil {
 			return fmt.Errorf("sqlite: create interview: ensure owner: %w", err)
 		}
@@ -75,7 +75,7 @@ func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) (err err
 func (db *DB) Interview(ctx context.Context, ownerID, id string) (_ *agent.Interview, err error) {
 	defer faultOf(&err)
 	var iv *agent.Interview
-	err = db.readTx(ctx, func(tx *sql.Tx) error {
+	err = db.readTx(ctx, func(tx *cachedTx) error {
 		var err error
 		iv, err = readInterview(ctx, tx, ownerID, id)
 		return err
@@ -88,9 +88,8 @@ func (db *DB) Interview(ctx context.Context, ownerID, id string) (_ *agent.Inter
 
 // readInterview reads an interview with its turns and debrief inside tx,
 // as Interview returns it.
-func readInterview(ctx context.Context, tx *sql.Tx, ownerID, id string) (*agent.Interview, error) {
-	iv, err := scanInterview(tx.QueryRowContext(ctx, `SELECT `+interviewColumns+` FROM interviews i
-		WHERE i.id = ? AND (? = '' OR i.owner_id = ?)`, id, ownerID, ownerID))
+func readInterview(ctx context.Context, tx *cachedTx, ownerID, id string) (*agent.Interview, error) {
+	iv, err := scanInterview(tx.QueryRowContext(ctx, qInterview, id, ownerID, ownerID))
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +97,7 @@ func readInterview(ctx context.Context, tx *sql.Tx, ownerID, id string) (*agent.
 		return nil, err
 	}
 	var body string
-	err = tx.QueryRowContext(ctx, `SELECT body FROM debriefs WHERE interview_id = ?`, id).Scan(&body)
+	err = tx.QueryRowContext(ctx, qDebriefBody, id).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return iv, nil
 	} else if err != nil {
@@ -122,6 +121,18 @@ func decodeDebrief(id, body string) (*agent.Debrief, error) {
 // interviewColumns are the columns scanInterview reads, of interviews i.
 const interviewColumns = `i.id, i.owner_id, i.status, i.role, i.level, i.focus, i.principles,
 	i.prompt_tokens, i.cached_prompt_tokens, i.completion_tokens, i.created_at, i.updated_at`
+
+// The statements of readInterview, lockedState, SetStatus and AddUsage.
+const (
+	qInterview = `SELECT ` + interviewColumns + ` FROM interviews i
+		WHERE i.id = ? AND (? = '' OR i.owner_id = ?)`
+	qDebriefBody = `SELECT body FROM debriefs WHERE interview_id = ?`
+	qState       = `SELECT status, generation FROM interviews WHERE id = ?`
+	qSetStatus   = `UPDATE interviews SET status = ?, updated_at = ? WHERE id = ?`
+	qAddUsage    = `UPDATE interviews SET prompt_tokens = prompt_tokens + ?,
+			cached_prompt_tokens = cached_prompt_tokens + ?, completion_tokens = completion_tokens + ?
+		WHERE id = ?`
+)
 
 // scanInterview reads the interviewColumns of one row, then extra, mapping
 // no row to ENOTFOUND.
@@ -192,12 +203,12 @@ type state struct {
 // lockedState reads an interview's status and generation inside a write
 // transaction and applies the fencing check: ENOTFOUND for an unknown id,
 // ESUPERSEDED when gen is not 0 and not the current generation.
-func lockedState(ctx context.Context, tx *sql.Tx, id string, gen int64) (state, error) {
+func lockedState(ctx context.Context, tx *cachedTx, id string, gen int64) (state, error) {
 	var (
 		s      state
 		status string
 	)
-	err := tx.QueryRowContext(ctx, `SELECT status, generation FROM interviews WHERE id = ?`, id).Scan(&status, &s.gen)
+	err := tx.QueryRowContext(ctx, qState, id).Scan(&status, &s.gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
 	} else if err != nil {
@@ -214,7 +225,7 @@ func lockedState(ctx context.Context, tx *sql.Tx, id string, gen int64) (state, 
 // may fail with EBUSY when too many writes are queued.
 func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agent.Status) (err error) {
 	defer faultOf(&err)
-	return db.commit(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return db.commit(ctx, func(ctx context.Context, tx *cachedTx) error {
 		s, err := lockedState(ctx, tx, id, gen)
 		if err != nil {
 			return err
@@ -222,8 +233,7 @@ func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agen
 		if s.status != from {
 			return agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not %s.", id, s.status, from)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE interviews SET status = ?, updated_at = ? WHERE id = ?`,
-			string(to), fmtTime(time.Now()), id); err != nil {
+		if _, err := tx.ExecContext(ctx, qSetStatus, string(to), fmtTime(time.Now()), id); err != nil {
 			return fmt.Errorf("sqlite: set status of %s: %w", id, err)
 		}
 		return nil
@@ -236,10 +246,8 @@ func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agen
 // have no one to hand a retry to, and the counts would be lost.
 func (db *DB) AddUsage(ctx context.Context, id string, u agent.Usage) (err error) {
 	defer faultOf(&err)
-	return db.commit(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE interviews SET prompt_tokens = prompt_tokens + ?,
-				cached_prompt_tokens = cached_prompt_tokens + ?, completion_tokens = completion_tokens + ?
-			WHERE id = ?`, u.PromptTokens, u.CachedPromptTokens, u.CompletionTokens, id)
+	return db.commit(ctx, func(ctx context.Context, tx *cachedTx) error {
+		res, err := tx.ExecContext(ctx, qAddUsage, u.PromptTokens, u.CachedPromptTokens, u.CompletionTokens, id)
 		if err != nil {
 			return fmt.Errorf("sqlite: add usage to %s: %w", id, err)
 		}

@@ -20,7 +20,7 @@ import (
 // already has k.Name, or when k.ID is in use.
 func (db *DB) CreateKey(ctx context.Context, k *agent.APIKey) (err error) {
 	defer faultOf(&err)
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *cachedTx) error {
 		if _, err := tx.ExecContext(ctx, insertOwner, k.OwnerID, fmtTime(time.Now())); err != nil {
 			return fmt.Errorf("sqlite: create key: ensure owner: %w", err)
 		}
@@ -177,7 +177,7 @@ func (db *DB) RedeemTicket(ctx context.Context, hash []byte, now time.Time) (_ *
 		t       *agent.Ticket
 		missing error
 	)
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *cachedTx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM ws_tickets WHERE expires_at <= ?`, fmtTime(now)); err != nil {
 			return fmt.Errorf("sqlite: purge expired tickets: %w", err)
 		}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -97,7 +96,7 @@ func (p prefixed) Scan(dest ...any) error {
 func (db *DB) OwnerInterviews(ctx context.Context, ownerID string, status agent.Status) (_ []*agent.Interview, err error) {
 	defer faultOf(&err)
 	out := []*agent.Interview{}
-	err = db.readTx(ctx, func(tx *sql.Tx) error {
+	err = db.readTx(ctx, func(tx *cachedTx) error {
 		const mine = `SELECT id FROM interviews WHERE owner_id = ? AND (? = '' OR status = ?)`
 		args := []any{ownerID, string(status), string(status)}
 		byID := map[string]*agent.Interview{}

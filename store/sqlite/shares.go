@@ -15,7 +15,7 @@ import (
 // another owner, and ECONFLICT when sh.Hash is already stored.
 func (db *DB) CreateShare(ctx context.Context, ownerID string, sh agent.Share) (err error) {
 	defer faultOf(&err)
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(tx *cachedTx) error {
 		if err := ownedInterview(ctx, tx, ownerID, sh.InterviewID); err != nil {
 			return err
 		}
@@ -35,7 +35,7 @@ func (db *DB) CreateShare(ctx context.Context, ownerID string, sh agent.Share) (
 func (db *DB) RevokeShares(ctx context.Context, ownerID, id string) (_ int, err error) {
 	defer faultOf(&err)
 	var n int64
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *cachedTx) error {
 		if err := ownedInterview(ctx, tx, ownerID, id); err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func (db *DB) RevokeShares(ctx context.Context, ownerID, id string) (_ int, err 
 func (db *DB) SharedInterview(ctx context.Context, hash []byte) (_ *agent.Interview, err error) {
 	defer faultOf(&err)
 	var iv *agent.Interview
-	err = db.readTx(ctx, func(tx *sql.Tx) error {
+	err = db.readTx(ctx, func(tx *cachedTx) error {
 		var id string
 		err := tx.QueryRowContext(ctx, `SELECT interview_id FROM shares WHERE hash = ?`, hash).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 func (db *DB) StoryTitles(ctx context.Context, ownerID string) (_ map[agent.StoryKey]string, err error) {
 	defer faultOf(&err)
 	out := map[agent.StoryKey]string{}
-	err = db.readTx(ctx, func(tx *sql.Tx) error {
+	err = db.readTx(ctx, func(tx *cachedTx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT interview_id, principle, title FROM story_titles WHERE owner_id = ?`, ownerID)
 		if err != nil {
 			return fmt.Errorf("sqlite: story titles: %w", err)
@@ -44,7 +43,7 @@ func (db *DB) StoryTitles(ctx context.Context, ownerID string) (_ map[agent.Stor
 // not empty, belongs to another owner.
 func (db *DB) SetStoryTitle(ctx context.Context, ownerID string, key agent.StoryKey, title string) (err error) {
 	defer faultOf(&err)
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(tx *cachedTx) error {
 		if err := ownedInterview(ctx, tx, ownerID, key.InterviewID); err != nil {
 			return err
 		}

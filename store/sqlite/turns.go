@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/barraiser/barraiser/store/internal/codec"
@@ -31,19 +32,38 @@ import (
 // write started it returns an error wrapping ctx.Err() and stores nothing.
 // Once started, the write is carried through whatever ctx does, and its
 // outcome is what AppendTurn returns.
-func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (stored agent.Turn, created bool, err error) {
+func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (agent.Turn, bool, error) {
+	stored, created, err := db.AppendTurns(ctx, id, gen, t)
+	if err != nil {
+		return agent.Turn{}, false, err
+	}
+	return stored[0], created, nil
+}
+
+// AppendTurns stores ts, turns of consecutive seqs, in one transaction
+// (which the committer may share with other writes): all of them or none.
+// The checks are AppendTurn's, made with ts[0]; when ts[0] is a candidate
+// turn whose ClientID is already stored, nothing is stored and stored
+// holds that stored turn alone, with created false.
+func (db *DB) AppendTurns(ctx context.Context, id string, gen int64, ts ...agent.Turn) (stored []agent.Turn, created bool, err error) {
 	defer faultOf(&err)
-	t.At = codec.Stamp(t.At)
-	err = db.commit(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	if err := agent.CheckConsecutive(ts); err != nil {
+		return nil, false, fmt.Errorf("sqlite: append turns to %s: %w", id, err)
+	}
+	ts = slices.Clone(ts)
+	for i := range ts {
+		ts[i].At = codec.Stamp(ts[i].At)
+	}
+	t := ts[0]
+	err = db.commit(ctx, func(ctx context.Context, tx *cachedTx) error {
 		s, err := lockedState(ctx, tx, id, gen)
 		if err != nil {
 			return err
 		}
 		if t.Speaker == agent.SpeakerCandidate && t.ClientID != "" {
-			prev, err := scanTurn(tx.QueryRowContext(ctx, `SELECT `+turnColumns+` FROM turns
-				WHERE interview_id = ? AND client_id = ? AND speaker = ?`, id, t.ClientID, string(agent.SpeakerCandidate)))
+			prev, err := scanTurn(tx.QueryRowContext(ctx, qTurnByClientID, id, t.ClientID, string(agent.SpeakerCandidate)))
 			if err == nil {
-				stored = prev
+				stored = []agent.Turn{prev}
 				return nil
 			} else if !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("sqlite: append turn to %s: find client id: %w", id, err)
@@ -53,40 +73,50 @@ func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn
 			return agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not in progress.", id, s.status)
 		}
 		var last int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM turns WHERE interview_id = ?`,
-			id).Scan(&last); err != nil {
+		if err := tx.QueryRowContext(ctx, qLastSeq, id).Scan(&last); err != nil {
 			return fmt.Errorf("sqlite: append turn to %s: last seq: %w", id, err)
 		}
 		if t.Seq != last+1 {
 			return agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s is not next: the last turn is %d.", t.Seq, id, last)
 		}
-		if err := t.Validate(); err != nil {
-			return fmt.Errorf("sqlite: append turn to %s: %w", id, err)
+		for _, t := range ts {
+			if err := t.Validate(); err != nil {
+				return fmt.Errorf("sqlite: append turn to %s: %w", id, err)
+			}
+			_, err = tx.ExecContext(ctx, qInsertTurn, id, t.Seq, string(t.Speaker), string(t.Kind), t.Principle,
+				t.FollowUp, t.Probe, t.Text, t.ClientID, fmtTime(t.At))
+			if isConstraint(err) {
+				return agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s conflicts with a stored turn.", t.Seq, id)
+			} else if err != nil {
+				return fmt.Errorf("sqlite: append turn to %s: %w", id, err)
+			}
 		}
-		at := fmtTime(t.At)
-		_, err = tx.ExecContext(ctx, `INSERT INTO turns (interview_id, seq, speaker, kind, principle, follow_up, probe,
-				text, client_id, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, t.Seq, string(t.Speaker), string(t.Kind), t.Principle, t.FollowUp, t.Probe, t.Text, t.ClientID, at)
-		if isConstraint(err) {
-			return agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s conflicts with a stored turn.", t.Seq, id)
-		} else if err != nil {
-			return fmt.Errorf("sqlite: append turn to %s: %w", id, err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE interviews SET updated_at = ? WHERE id = ?`, at, id); err != nil {
+		if _, err := tx.ExecContext(ctx, qTouch, fmtTime(ts[len(ts)-1].At), id); err != nil {
 			return fmt.Errorf("sqlite: append turn to %s: touch: %w", id, err)
 		}
-		stored, created = t, true
+		stored, created = ts, true
 		return nil
 	}, false)
 	if err != nil {
-		return agent.Turn{}, false, err
+		return nil, false, err
 	}
 	return stored, created, nil
 }
 
 // turnColumns are the columns scanTurn reads, in order.
 const turnColumns = `seq, speaker, kind, principle, follow_up, probe, text, client_id, at`
+
+// The statements of AppendTurn and turns.
+const (
+	qTurnByClientID = `SELECT ` + turnColumns + ` FROM turns
+		WHERE interview_id = ? AND client_id = ? AND speaker = ?`
+	qLastSeq    = `SELECT COALESCE(MAX(seq), 0) FROM turns WHERE interview_id = ?`
+	qInsertTurn = `INSERT INTO turns (interview_id, seq, speaker, kind, principle, follow_up, probe,
+			text, client_id, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qTouch = `UPDATE interviews SET updated_at = ? WHERE id = ?`
+	qTurns = `SELECT ` + turnColumns + ` FROM turns WHERE interview_id = ? ORDER BY seq`
+)
 
 // rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface {
@@ -112,8 +142,8 @@ func scanTurn(row rowScanner) (agent.Turn, error) {
 }
 
 // turns returns an interview's turns ordered by seq; never nil.
-func turns(ctx context.Context, tx *sql.Tx, id string) ([]agent.Turn, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+turnColumns+` FROM turns WHERE interview_id = ? ORDER BY seq`, id)
+func turns(ctx context.Context, tx *cachedTx, id string) ([]agent.Turn, error) {
+	rows, err := tx.QueryContext(ctx, qTurns, id)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: turns of %s: %w", id, err)
 	}

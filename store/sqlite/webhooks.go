@@ -47,7 +47,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 		return nil, nil
 	}
 	var out []agent.WebhookDelivery
-	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+	err = db.writeTx(ctx, func(tx *cachedTx) error {
 		out = nil
 		rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?1
 			WHERE id IN (SELECT id FROM webhook_deliveries
@@ -100,7 +100,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 func (db *DB) RecordAttempt(ctx context.Context, id string, a agent.WebhookAttempt) (err error) {
 	defer faultOf(&err)
 	status, finished, next := attemptOutcome(a)
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
+	return db.writeTx(ctx, func(tx *cachedTx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries
 			SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), last_status = ?, last_error = ?, finished_at = ?
 			WHERE id = ? AND status = 'pending' AND attempts = ?`,

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"NewestFirst", testNewestFirst},
 		{"IdempotentResend", testIdempotentResend},
 		{"SeqConflict", testSeqConflict},
+		{"AppendTurns", testAppendTurns},
 		{"StatusConflicts", testStatusConflicts},
 		{"GenerationFencing", testGenerationFencing},
 		{"SaveDebrief", testSaveDebrief},
