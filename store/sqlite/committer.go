@@ -46,8 +46,8 @@ type writeOp struct {
 	done  chan error // buffered: the committer never waits on a caller
 }
 
-// committer is the one goroutine that runs the writes of the turn path
-// (AppendTurn, SetStatus, AddUsage). It takes whatever is queued when it
+// committer is the one goroutine that runs the writes every interview
+// makes (see the package documentation). It takes whatever is queued when it
 // is free, with no timer, and runs it all in one transaction: one COMMIT,
 // hence one fsync, for the lot. A single client therefore waits no longer
 // than before, while writes that pile up behind a commit in flight share

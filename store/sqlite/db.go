@@ -8,12 +8,14 @@
 // Reads go through a separate pool of read-only connections; in WAL mode
 // they see a consistent snapshot and never block the writer.
 //
-// The writes made for every turn of an interview (AppendTurn, SetStatus
-// and AddUsage) do not take that connection themselves: they queue for one
-// goroutine, the committer, which commits whatever has queued meanwhile in
-// a single transaction (see committer). Many interviews answering at once
-// thus share fsyncs rather than queue for one apiece. The other writes keep
-// taking the connection directly, in turn with the committer's batches.
+// The writes every interview makes (EnsureOwner, CreateInterview, Claim,
+// AppendTurn(s), SetStatus, AddUsage and SaveDebrief) do not take that
+// connection themselves: they queue for one goroutine, the committer,
+// which commits whatever has queued meanwhile in a single transaction (see
+// committer). Many interviews answering, starting and finishing at once
+// thus share fsyncs rather than queue for one apiece. The rarer writes
+// (keys, shares, erasure, the corpus, webhook deliveries) keep taking the
+// connection directly, in turn with the committer's batches.
 package sqlite
 
 import (

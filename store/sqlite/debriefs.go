@@ -34,7 +34,7 @@ func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) (err
 	if err != nil {
 		return fmt.Errorf("sqlite: save debrief of %s: %w", id, err)
 	}
-	return db.writeTx(ctx, func(tx *cachedTx) error {
+	return db.commit(ctx, func(ctx context.Context, tx *cachedTx) error {
 		s, err := lockedState(ctx, tx, id, 0)
 		if err != nil {
 			return err
@@ -55,5 +55,5 @@ func (db *DB) SaveDebrief(ctx context.Context, id string, d *agent.Debrief) (err
 			return fmt.Errorf("sqlite: queue webhook of %s: %w", id, err)
 		}
 		return nil
-	})
+	}, true)
 }

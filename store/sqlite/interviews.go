@@ -18,7 +18,10 @@ func (db *DB) EnsureOwner(ctx context.Context, ownerID string) (err error) {
 	if db.readOnly {
 		return nil // nothing can refer to the owner until it has data
 	}
-	_, err = db.w.ExecContext(ctx, insertOwner, ownerID, fmtTime(time.Now()))
+	err = db.commit(ctx, func(ctx context.Context, tx *cachedTx) error {
+		_, err := tx.ExecContext(ctx, insertOwner, ownerID, fmtTime(time.Now()))
+		return err
+	}, true)
 	if err != nil {
 		return fmt.Errorf("sqlite: ensure owner: %w", err)
 	}
@@ -42,7 +45,7 @@ func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) (err err
 	if status == "" {
 		status = agent.StatusInProgress
 	}
-	err = db.writeTx(ctx, func(tx *cachedTx) error {
+	err = db.commit(ctx, func(ctx context.Context, tx *cachedTx) error {
 		if _, err := tx.ExecContext(ctx, insertOwner, iv.OwnerID, fmtTime(time.Now())); err != nil {
 			return fmt.Errorf("sqlite: create interview: ensure owner: %w", err)
 		}
@@ -58,7 +61,7 @@ func (db *DB) CreateInterview(ctx context.Context, iv *agent.Interview) (err err
 			return fmt.Errorf("sqlite: create interview: %w", err)
 		}
 		return nil
-	})
+	}, true)
 	if err != nil {
 		return err
 	}
@@ -127,6 +130,7 @@ const (
 	qInterview = `SELECT ` + interviewColumns + ` FROM interviews i
 		WHERE i.id = ? AND (? = '' OR i.owner_id = ?)`
 	qDebriefBody = `SELECT body FROM debriefs WHERE interview_id = ?`
+	qClaim       = `UPDATE interviews SET generation = generation + 1 WHERE id = ? RETURNING generation`
 	qState       = `SELECT status, generation FROM interviews WHERE id = ?`
 	qSetStatus   = `UPDATE interviews SET status = ?, updated_at = ? WHERE id = ?`
 	qAddUsage    = `UPDATE interviews SET prompt_tokens = prompt_tokens + ?,
@@ -179,13 +183,14 @@ func (db *DB) Interviews(ctx context.Context, ownerID string) (_ []agent.Intervi
 // happen there that would need fencing.
 func (db *DB) Claim(ctx context.Context, id string) (_ int64, err error) {
 	defer faultOf(&err)
-	claim := `UPDATE interviews SET generation = generation + 1 WHERE id = ? RETURNING generation`
-	conn := db.w
-	if db.readOnly {
-		claim, conn = `SELECT generation FROM interviews WHERE id = ?`, db.r
-	}
 	var gen int64
-	err = conn.QueryRowContext(ctx, claim, id).Scan(&gen)
+	if db.readOnly {
+		err = db.r.QueryRowContext(ctx, `SELECT generation FROM interviews WHERE id = ?`, id).Scan(&gen)
+	} else {
+		err = db.commit(ctx, func(ctx context.Context, tx *cachedTx) error {
+			return tx.QueryRowContext(ctx, qClaim, id).Scan(&gen)
+		}, true)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
 	} else if err != nil {

@@ -41,10 +41,11 @@ func (c *stmtCache) close() {
 	}
 }
 
-// hotQueries are the statements every turn runs: reading the interview,
-// and what AppendTurn, SetStatus and the committer's savepoints run.
+// hotQueries are the statements every turn or interview runs: reading the
+// interview, claiming it, and what EnsureOwner, AppendTurns, SetStatus,
+// AddUsage and the committer's savepoints run.
 var hotQueries = []string{
-	qInterview, qTurns, qDebriefBody, qState,
+	qInterview, qTurns, qDebriefBody, qState, qClaim, insertOwner,
 	qTurnByClientID, qLastSeq, qInsertTurn, qTouch, qSetStatus, qAddUsage,
 	qSavepoint, qRollbackTo, qRelease,
 }
