@@ -204,7 +204,7 @@ func (c *committer) batch(ops []*writeOp) (rest []*writeOp) {
 		c.fail(c.take(ops), fmt.Errorf("sqlite: begin: %w", err))
 		return nil
 	}
-	tx := &cachedTx{sqlTx, c.cache}
+	tx := &cachedTx{Tx: sqlTx, cache: c.cache}
 	// Writes that queued while BEGIN waited for the lock join this batch.
 	ops = c.take(ops)
 	start := time.Now()

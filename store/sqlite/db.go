@@ -289,7 +289,7 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *cachedTx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	if err := fn(&cachedTx{tx, db.wc}); err != nil {
+	if err := fn(&cachedTx{Tx: tx, cache: db.wc}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -313,11 +313,20 @@ func (db *DB) commit(ctx context.Context, fn opFunc, wait bool) error {
 
 // readTx runs fn in one read transaction, so that everything it reads
 // comes from the same snapshot.
+//
+// Once begun, the transaction's statements run to the end whatever ctx
+// does: each takes microseconds, and a statement run with a context that
+// can be cancelled costs the driver a goroutine to watch it, several for
+// every interview read, which a busy server feels.
 func (db *DB) readTx(ctx context.Context, fn func(tx *cachedTx) error) error {
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	uncancelled := context.WithoutCancel(ctx)
+	tx, err := db.r.BeginTx(uncancelled, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("sqlite: begin read: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&cachedTx{tx, db.rc})
+	return fn(&cachedTx{Tx: tx, cache: db.rc, uncancelled: uncancelled})
 }

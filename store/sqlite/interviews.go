@@ -92,22 +92,18 @@ func (db *DB) Interview(ctx context.Context, ownerID, id string) (_ *agent.Inter
 // readInterview reads an interview with its turns and debrief inside tx,
 // as Interview returns it.
 func readInterview(ctx context.Context, tx *cachedTx, ownerID, id string) (*agent.Interview, error) {
-	iv, err := scanInterview(tx.QueryRowContext(ctx, qInterview, id, ownerID, ownerID))
+	var body sql.NullString
+	iv, err := scanInterview(tx.QueryRowContext(ctx, qInterview, id, ownerID, ownerID), &body)
 	if err != nil {
 		return nil, err
 	}
 	if iv.Turns, err = turns(ctx, tx, id); err != nil {
 		return nil, err
 	}
-	var body string
-	err = tx.QueryRowContext(ctx, qDebriefBody, id).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return iv, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("sqlite: interview %s: debrief: %w", id, err)
-	}
-	if iv.Debrief, err = decodeDebrief(id, body); err != nil {
-		return nil, err
+	if body.Valid {
+		if iv.Debrief, err = decodeDebrief(id, body.String); err != nil {
+			return nil, err
+		}
 	}
 	return iv, nil
 }
@@ -125,15 +121,16 @@ func decodeDebrief(id, body string) (*agent.Debrief, error) {
 const interviewColumns = `i.id, i.owner_id, i.status, i.role, i.level, i.focus, i.principles,
 	i.prompt_tokens, i.cached_prompt_tokens, i.completion_tokens, i.created_at, i.updated_at`
 
-// The statements of readInterview, lockedState, SetStatus and AddUsage.
+// The statements of readInterview (the interview with its debrief, then
+// its turns), lockedState, SetStatus and AddUsage.
 const (
-	qInterview = `SELECT ` + interviewColumns + ` FROM interviews i
+	qInterview = `SELECT ` + interviewColumns + `, d.body FROM interviews i
+		LEFT JOIN debriefs d ON d.interview_id = i.id
 		WHERE i.id = ? AND (? = '' OR i.owner_id = ?)`
-	qDebriefBody = `SELECT body FROM debriefs WHERE interview_id = ?`
-	qClaim       = `UPDATE interviews SET generation = generation + 1 WHERE id = ? RETURNING generation`
-	qState       = `SELECT status, generation FROM interviews WHERE id = ?`
-	qSetStatus   = `UPDATE interviews SET status = ?, updated_at = ? WHERE id = ?`
-	qAddUsage    = `UPDATE interviews SET prompt_tokens = prompt_tokens + ?,
+	qClaim     = `UPDATE interviews SET generation = generation + 1 WHERE id = ? RETURNING generation`
+	qState     = `SELECT status, generation FROM interviews WHERE id = ?`
+	qSetStatus = `UPDATE interviews SET status = ?, updated_at = ? WHERE id = ?`
+	qAddUsage  = `UPDATE interviews SET prompt_tokens = prompt_tokens + ?,
 			cached_prompt_tokens = cached_prompt_tokens + ?, completion_tokens = completion_tokens + ?
 		WHERE id = ?`
 )

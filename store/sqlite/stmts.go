@@ -45,7 +45,7 @@ func (c *stmtCache) close() {
 // interview, claiming it, and what EnsureOwner, AppendTurns, SetStatus,
 // AddUsage and the committer's savepoints run.
 var hotQueries = []string{
-	qInterview, qTurns, qDebriefBody, qState, qClaim, insertOwner,
+	qInterview, qTurns, qState, qClaim, insertOwner,
 	qTurnByClientID, qLastSeq, qInsertTurn, qTouch, qSetStatus, qAddUsage,
 	qSavepoint, qRollbackTo, qRelease,
 }
@@ -55,10 +55,22 @@ var hotQueries = []string{
 type cachedTx struct {
 	*sql.Tx
 	cache *stmtCache
+	// uncancelled, when set, replaces the context of every statement: see
+	// readTx.
+	uncancelled context.Context
+}
+
+// stmtCtx returns the context a statement runs with.
+func (tx *cachedTx) stmtCtx(ctx context.Context) context.Context {
+	if tx.uncancelled != nil {
+		return tx.uncancelled
+	}
+	return ctx
 }
 
 // QueryRowContext runs a query expected to return at most one row.
 func (tx *cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = tx.stmtCtx(ctx)
 	if st := tx.cache.stmt(query); st != nil {
 		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
@@ -67,6 +79,7 @@ func (tx *cachedTx) QueryRowContext(ctx context.Context, query string, args ...a
 
 // QueryContext runs a query that returns rows.
 func (tx *cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = tx.stmtCtx(ctx)
 	if st := tx.cache.stmt(query); st != nil {
 		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -75,6 +88,7 @@ func (tx *cachedTx) QueryContext(ctx context.Context, query string, args ...any)
 
 // ExecContext runs a statement that returns no rows.
 func (tx *cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = tx.stmtCtx(ctx)
 	if st := tx.cache.stmt(query); st != nil {
 		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
