@@ -57,6 +57,10 @@ type Metrics struct {
 // slow model's minute.
 var latencyBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 20, 30, 60}
 
+// turnBuckets resolve the rules interviewer's answer-to-question times,
+// milliseconds apart where its targets lie, as well as a model's seconds.
+var turnBuckets = []float64{.001, .0025, .005, .0075, .01, .0125, .015, .02, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 20, 30, 60}
+
 // NewMetrics returns the metrics, registered with a new registry together
 // with the Go runtime and process collectors.
 func NewMetrics() *Metrics {
@@ -76,7 +80,7 @@ func NewMetrics() *Metrics {
 	m.answerToQuestion = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "barraiser_answer_to_question_seconds",
 		Help:    "Time from reading an answer to writing the next question, by transport.",
-		Buckets: latencyBuckets,
+		Buckets: turnBuckets,
 	}, []string{"transport"})
 	m.commitOps = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "barraiser_store_commit_batch_ops",
