@@ -46,7 +46,7 @@ func (c *stmtCache) close() {
 // AddUsage and the committer's savepoints run.
 var hotQueries = []string{
 	qInterview, qTurns, qState, qClaim, insertOwner,
-	qTurnByClientID, qLastSeq, qInsertTurn, qTouch, qSetStatus, qAddUsage,
+	qAppendState, qInsertTurn, qTouch, qSetStatus, qAddUsage,
 	qSavepoint, qRollbackTo, qRelease,
 }
 

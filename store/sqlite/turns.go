@@ -55,26 +55,37 @@ func (db *DB) AppendTurns(ctx context.Context, id string, gen int64, ts ...agent
 		ts[i].At = codec.Stamp(ts[i].At)
 	}
 	t := ts[0]
+	dedupe := t.Speaker == agent.SpeakerCandidate && t.ClientID != ""
 	err = db.commit(ctx, func(ctx context.Context, tx *cachedTx) error {
-		s, err := lockedState(ctx, tx, id, gen)
-		if err != nil {
+		// Everything the checks need, in one statement: the committer runs
+		// the writes of every interview one after another, so each
+		// statement saved here shortens every turn's wait.
+		var (
+			status string
+			stGen  int64
+			last   int
+			dup    sql.NullInt64
+		)
+		err := tx.QueryRowContext(ctx, qAppendState, dedupe, t.ClientID, string(agent.SpeakerCandidate), id).
+			Scan(&status, &stGen, &last, &dup)
+		if errors.Is(err, sql.ErrNoRows) {
+			return agent.Errorf(agent.ENOTFOUND, "Interview not found.")
+		} else if err != nil {
+			return fmt.Errorf("sqlite: append turn to %s: read state: %w", id, err)
+		}
+		if err := agent.CheckGeneration(id, stGen, gen); err != nil {
 			return err
 		}
-		if t.Speaker == agent.SpeakerCandidate && t.ClientID != "" {
+		if dup.Valid {
 			prev, err := scanTurn(tx.QueryRowContext(ctx, qTurnByClientID, id, t.ClientID, string(agent.SpeakerCandidate)))
-			if err == nil {
-				stored = []agent.Turn{prev}
-				return nil
-			} else if !errors.Is(err, sql.ErrNoRows) {
+			if err != nil {
 				return fmt.Errorf("sqlite: append turn to %s: find client id: %w", id, err)
 			}
+			stored = []agent.Turn{prev}
+			return nil
 		}
-		if s.status != agent.StatusInProgress {
-			return agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not in progress.", id, s.status)
-		}
-		var last int
-		if err := tx.QueryRowContext(ctx, qLastSeq, id).Scan(&last); err != nil {
-			return fmt.Errorf("sqlite: append turn to %s: last seq: %w", id, err)
+		if status := agent.Status(status); status != agent.StatusInProgress {
+			return agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not in progress.", id, status)
 		}
 		if t.Seq != last+1 {
 			return agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s is not next: the last turn is %d.", t.Seq, id, last)
@@ -110,7 +121,13 @@ const turnColumns = `seq, speaker, kind, principle, follow_up, probe, text, clie
 const (
 	qTurnByClientID = `SELECT ` + turnColumns + ` FROM turns
 		WHERE interview_id = ? AND client_id = ? AND speaker = ?`
-	qLastSeq    = `SELECT COALESCE(MAX(seq), 0) FROM turns WHERE interview_id = ?`
+	// qAppendState reads an interview's status and generation, its last
+	// seq and, when the first parameter is true, the seq of the candidate
+	// turn with a client id (NULL when there is none).
+	qAppendState = `SELECT i.status, i.generation,
+			(SELECT COALESCE(MAX(seq), 0) FROM turns WHERE interview_id = i.id),
+			(SELECT seq FROM turns WHERE ? AND interview_id = i.id AND client_id = ? AND speaker = ?)
+		FROM interviews i WHERE i.id = ?`
 	qInsertTurn = `INSERT INTO turns (interview_id, seq, speaker, kind, principle, follow_up, probe,
 			text, client_id, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
