@@ -156,7 +156,7 @@ func (s *Service) AdvanceFrom(ctx context.Context, iv *Interview, gen int64, emi
 			}
 			continue
 		}
-		stored, _, err := s.Store.AppendTurn(ctx, iv.ID, gen, next)
+		stored, _, err := AppendTurn(ctx, s.Store, iv.ID, gen, next)
 		if ErrorCode(err) == ECONFLICT && attempt < 3 {
 			continue // another connection moved the interview on; look again
 		} else if err != nil {

@@ -72,19 +72,26 @@ type Store interface {
 	// ESUPERSEDED.
 	Claim(ctx context.Context, id string) (int64, error)
 
-	// AppendTurn stores t as the next turn of an in-progress interview.
-	// t.Seq must be one past the last stored seq, else ECONFLICT. A candidate
-	// turn whose ClientID is already stored is not stored again: the stored
-	// turn is returned with created false. A gen other than 0 must equal the
-	// interview's generation, else ESUPERSEDED. The turn is durable when
-	// AppendTurn returns.
-	AppendTurn(ctx context.Context, id string, gen int64, t Turn) (stored Turn, created bool, err error)
-
-	// AppendTurns stores ts, turns of consecutive seqs, as AppendTurn
-	// would store them one after the other but in one transaction: all of
-	// them or none. The checks are made with ts[0]; when it is a candidate
-	// turn whose ClientID is already stored, nothing is stored and stored
-	// holds that turn alone, with created false.
+	// AppendTurns stores ts, turns of consecutive seqs, as the next turns
+	// of an in-progress interview, in one transaction: all of them or
+	// none. It moves the interview's UpdatedAt to the At of the last turn.
+	// The checks are made with ts[0], in this order:
+	//
+	//   - an unknown id returns ENOTFOUND;
+	//   - a gen other than 0 that is not the current generation returns
+	//     ESUPERSEDED;
+	//   - when ts[0] is a candidate turn whose ClientID is already stored,
+	//     nothing is stored: stored holds the earlier turn alone, with
+	//     created false and a nil error, even if the interview has moved
+	//     on since;
+	//   - an interview not in progress returns ECONFLICT;
+	//   - ts[0].Seq other than one past the last stored seq returns
+	//     ECONFLICT.
+	//
+	// The returned turns are the turns as stored: At in UTC truncated to
+	// the microsecond, or now when a turn's At is zero. They are durable
+	// when AppendTurns returns. AppendTurn is the shorthand for a single
+	// turn.
 	AppendTurns(ctx context.Context, id string, gen int64, ts ...Turn) (stored []Turn, created bool, err error)
 
 	// SetStatus moves an interview from one status to another. It returns
@@ -136,6 +143,22 @@ func CheckGeneration(id string, current, gen int64) error {
 		return Errorf(ESUPERSEDED, "Interview %s is driven by generation %d, not %d.", id, current, gen)
 	}
 	return nil
+}
+
+// AppendTurn stores t as the next turn of an in-progress interview through
+// st.AppendTurns and returns the turn as stored, with created false when t
+// is a candidate turn whose ClientID was already stored (the earlier turn
+// is returned then). Its checks and errors are those of AppendTurns, and
+// the turn is durable when it returns.
+func AppendTurn(ctx context.Context, st Store, id string, gen int64, t Turn) (Turn, bool, error) {
+	ts, created, err := st.AppendTurns(ctx, id, gen, t)
+	if err != nil {
+		return Turn{}, false, err
+	}
+	if len(ts) != 1 {
+		return Turn{}, false, fmt.Errorf("agent: append turn %d to %s: the store returned %d turns, want 1", t.Seq, id, len(ts))
+	}
+	return ts[0], created, nil
 }
 
 // CheckConsecutive reports an error unless ts holds at least one turn and

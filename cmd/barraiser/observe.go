@@ -62,23 +62,13 @@ func (o observedRetriever) SearchQuestions(ctx context.Context, query string, k 
 	return qs, err
 }
 
-// turnCommits reports each turn a Store writes as a commit of one write,
-// for stores that do not batch their commits and report them themselves
-// (PostgreSQL). Ready passes through, so that /readyz still checks the
-// store underneath.
+// turnCommits reports each AppendTurns that stores turns as one commit
+// of that many writes, for stores that do not batch their commits and
+// report them themselves (PostgreSQL). Ready passes through, so that
+// /readyz still checks the store underneath.
 type turnCommits struct {
 	agent.Store
 	metrics *web.Metrics
-}
-
-// AppendTurn implements agent.Store.
-func (o turnCommits) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (agent.Turn, bool, error) {
-	start := time.Now()
-	stored, created, err := o.Store.AppendTurn(ctx, id, gen, t)
-	if err == nil && created {
-		o.metrics.ObserveCommit(1, time.Since(start))
-	}
-	return stored, created, err
 }
 
 // AppendTurns implements agent.Store: the turns share one commit.

@@ -37,7 +37,7 @@ func BenchmarkAppendTurn(b *testing.B) {
 		tr := agent.Turn{Seq: seq, Speaker: agent.SpeakerCandidate, Kind: agent.KindAnswer, Principle: "ownership",
 			Text: "I owned the rollback and paged myself.", ClientID: fmt.Sprintf("c-%d", seq)}
 		start := time.Now()
-		if _, created, err := db.AppendTurn(ctx, id, 0, tr); err != nil || !created {
+		if _, created, err := agent.AppendTurn(ctx, db, id, 0, tr); err != nil || !created {
 			b.Fatalf("AppendTurn = %v, %v", created, err)
 		}
 		took = append(took, time.Since(start))
@@ -64,7 +64,7 @@ func BenchmarkInterview(b *testing.B) {
 	for seq := 1; seq <= 20; seq++ {
 		tr := agent.Turn{Seq: seq, Speaker: agent.SpeakerInterviewer, Kind: agent.KindFollowUp, Principle: "ownership",
 			Text: "Tell me more about the rollback: what did you measure?"}
-		if _, _, err := db.AppendTurn(ctx, "iv-1", 0, tr); err != nil {
+		if _, _, err := agent.AppendTurn(ctx, db, "iv-1", 0, tr); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,46 +11,17 @@ import (
 	"github.com/barraiser/barraiser/store/internal/codec"
 )
 
-// AppendTurn stores t as the next turn of an in-progress interview, in one
-// transaction that first locks the interview's row, and bumps the
-// interview's updated_at to the turn's At. The checks run in this order:
+// AppendTurns implements agent.Store, with the checks in the order its
+// documentation gives, in one transaction that first locks the
+// interview's row.
 //
-//   - an unknown id returns ENOTFOUND;
-//   - a gen other than 0 that is not the current generation returns
-//     ESUPERSEDED;
-//   - a candidate turn whose ClientID is already stored is not stored
-//     again: the stored turn is returned with created false and a nil
-//     error, even if the interview has moved on since;
-//   - an interview not in progress returns ECONFLICT;
-//   - t.Seq other than one past the last stored seq returns ECONFLICT.
-//
-// The returned turn is the turn as stored: At in UTC truncated to the
-// microsecond, or now when t.At is zero. It is durable when AppendTurn
-// returns.
-//
-// A stored turn takes two round trips to the server: BEGIN, the row lock
+// Storing turns takes two round trips to the server: BEGIN, the row lock
 // and the reads the checks need are sent as one pipeline, and the writes
 // with COMMIT as another.
-func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (agent.Turn, bool, error) {
-	stored, created, err := db.AppendTurns(ctx, id, gen, t)
-	if err != nil {
-		return agent.Turn{}, false, err
-	}
-	return stored[0], created, nil
-}
-
-// AppendTurns stores ts, turns of consecutive seqs, in one transaction:
-// all of them or none. The checks are AppendTurn's, made with ts[0]; when
-// ts[0] is a candidate turn whose ClientID is already stored, nothing is
-// stored and stored holds that stored turn alone, with created false.
 func (db *DB) AppendTurns(ctx context.Context, id string, gen int64, ts ...agent.Turn) (stored []agent.Turn, created bool, err error) {
 	defer faultOf(ctx, &err)
-	if err := agent.CheckConsecutive(ts); err != nil {
+	if ts, err = codec.StampTurns(ts); err != nil {
 		return nil, false, fmt.Errorf("postgres: append turns to %s: %w", id, err)
-	}
-	ts = slices.Clone(ts)
-	for i := range ts {
-		ts[i].At = codec.Stamp(ts[i].At)
 	}
 	t := ts[0]
 	dedupe := t.Speaker == agent.SpeakerCandidate && t.ClientID != ""

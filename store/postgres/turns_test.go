@@ -38,7 +38,7 @@ func TestAppendTurnRace(t *testing.T) {
 			}
 			wg.Go(func() {
 				<-start
-				stored[p], created[p], errs[p] = dbs[p].AppendTurn(ctx, "iv-1", 0, tr)
+				stored[p], created[p], errs[p] = agent.AppendTurn(ctx, dbs[p], "iv-1", 0, tr)
 			})
 		}
 		close(start)
@@ -98,7 +98,7 @@ func TestAppendTurnUniqueFallback(t *testing.T) {
 		VALUES ('iv-1', 1, 'interviewer', 'opening', 'q', 'c-2', $1)`, at); err != nil {
 		t.Fatal(err)
 	}
-	_, created, err := db.AppendTurn(ctx, "iv-1", 0, agent.Turn{Seq: 2, Speaker: agent.SpeakerCandidate,
+	_, created, err := agent.AppendTurn(ctx, db, "iv-1", 0, agent.Turn{Seq: 2, Speaker: agent.SpeakerCandidate,
 		Kind: agent.KindAnswer, Text: "a", ClientID: "c-2", At: at})
 	if agent.ErrorCode(err) != agent.ECONFLICT || created {
 		t.Fatalf("AppendTurn with a client id held by an interviewer turn = %v, %v; want ECONFLICT", created, err)

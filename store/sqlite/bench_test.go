@@ -50,7 +50,7 @@ func BenchmarkAppendTurn(b *testing.B) {
 		t := agent.Turn{Seq: seq, Speaker: agent.SpeakerCandidate, Kind: agent.KindAnswer, Principle: "ownership",
 			Text: "I owned the outcome end to end.", ClientID: fmt.Sprintf("c-%d", seq), At: time.Now()}
 		start := time.Now()
-		if _, _, err := db.AppendTurn(ctx, id, 0, t); err != nil {
+		if _, _, err := agent.AppendTurn(ctx, db, id, 0, t); err != nil {
 			b.Fatal(err)
 		}
 		ds = append(ds, time.Since(start))
@@ -77,7 +77,7 @@ func BenchmarkAppendTurnParallel(b *testing.B) {
 			seq++
 			t := agent.Turn{Seq: seq, Speaker: agent.SpeakerInterviewer, Kind: agent.KindFollowUp,
 				Principle: "ownership", Text: "And then?", At: time.Now()}
-			if _, _, err := db.AppendTurn(ctx, id, 0, t); err != nil {
+			if _, _, err := agent.AppendTurn(ctx, db, id, 0, t); err != nil {
 				b.Error(err)
 				return
 			}
@@ -123,7 +123,7 @@ func BenchmarkAppendTurn200(b *testing.B) {
 					Principle: "ownership", Text: "I owned the outcome end to end.", ClientID: fmt.Sprintf("c-%d", seq),
 					At: time.Now()}
 				start := time.Now()
-				if _, _, err := db.AppendTurn(ctx, id, 0, t); err != nil {
+				if _, _, err := agent.AppendTurn(ctx, db, id, 0, t); err != nil {
 					b.Error(err)
 					return
 				}
@@ -159,7 +159,7 @@ func BenchmarkInterview(b *testing.B) {
 		if seq%2 == 0 {
 			t.Speaker, t.Kind, t.ClientID, t.Text = agent.SpeakerCandidate, agent.KindAnswer, fmt.Sprint("c-", seq), "I did it."
 		}
-		if _, _, err := db.AppendTurn(ctx, "iv", 0, t); err != nil {
+		if _, _, err := agent.AppendTurn(ctx, db, "iv", 0, t); err != nil {
 			b.Fatal(err)
 		}
 	}

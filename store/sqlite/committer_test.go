@@ -138,7 +138,7 @@ func TestCommitterConcurrentAppends(t *testing.T) {
 							t.Error(err)
 							return
 						}
-						stored, created, err := db.AppendTurn(ctx, id, 0, answerTurn(iv.LastSeq()+1, clientID))
+						stored, created, err := agent.AppendTurn(ctx, db, id, 0, answerTurn(iv.LastSeq()+1, clientID))
 						if agent.ErrorCode(err) == agent.ECONFLICT {
 							continue // another writer took that seq
 						} else if err != nil {
@@ -224,7 +224,7 @@ func TestCommitterBatchIsolatesFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.AppendTurn(ctx, "d", 0, answerTurn(1, "first")); err != nil {
+	if _, _, err := agent.AppendTurn(ctx, db, "d", 0, answerTurn(1, "first")); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -233,23 +233,23 @@ func TestCommitterBatchIsolatesFailures(t *testing.T) {
 		code  string // "" for success
 	}{
 		{"superseded generation", func() error {
-			_, _, err := db.AppendTurn(ctx, "a", stale, answerTurn(1, "old"))
+			_, _, err := agent.AppendTurn(ctx, db, "a", stale, answerTurn(1, "old"))
 			return err
 		}, agent.ESUPERSEDED},
 		{"current generation", func() error {
-			_, _, err := db.AppendTurn(ctx, "a", current, answerTurn(1, "new"))
+			_, _, err := agent.AppendTurn(ctx, db, "a", current, answerTurn(1, "new"))
 			return err
 		}, ""},
 		{"next seq", func() error {
-			_, _, err := db.AppendTurn(ctx, "b", 0, answerTurn(1, "b1"))
+			_, _, err := agent.AppendTurn(ctx, db, "b", 0, answerTurn(1, "b1"))
 			return err
 		}, ""},
 		{"seq not next", func() error {
-			_, _, err := db.AppendTurn(ctx, "c", 0, answerTurn(5, "c5"))
+			_, _, err := agent.AppendTurn(ctx, db, "c", 0, answerTurn(5, "c5"))
 			return err
 		}, agent.ECONFLICT},
 		{"unknown interview", func() error {
-			_, _, err := db.AppendTurn(ctx, "nope", 0, answerTurn(1, "x"))
+			_, _, err := agent.AppendTurn(ctx, db, "nope", 0, answerTurn(1, "x"))
 			return err
 		}, agent.ENOTFOUND},
 		{"status change", func() error {
@@ -330,7 +330,7 @@ func TestCommitterCommitFails(t *testing.T) {
 	var orphanErr, turnErr error
 	var wg sync.WaitGroup
 	wg.Go(func() { orphanErr = db.commit(ctx, orphan, false) })
-	wg.Go(func() { _, _, turnErr = db.AppendTurn(ctx, "a", 0, answerTurn(1, "lost")) })
+	wg.Go(func() { _, _, turnErr = agent.AppendTurn(ctx, db, "a", 0, answerTurn(1, "lost")) })
 	waitQueued(t, db, 2)
 	release()
 	wg.Wait()
@@ -346,7 +346,7 @@ func TestCommitterCommitFails(t *testing.T) {
 	if len(iv.Turns) != 0 {
 		t.Errorf("turns %+v stored by a batch whose commit failed", iv.Turns)
 	}
-	if _, _, err := db.AppendTurn(ctx, "a", 0, answerTurn(1, "kept")); err != nil {
+	if _, _, err := agent.AppendTurn(ctx, db, "a", 0, answerTurn(1, "kept")); err != nil {
 		t.Errorf("AppendTurn after a failed commit: %v", err)
 	}
 }
@@ -362,11 +362,11 @@ func TestCommitterQueueFull(t *testing.T) {
 	release := block(t, db)
 	var errs [3]error
 	var wg sync.WaitGroup
-	wg.Go(func() { _, _, errs[0] = db.AppendTurn(ctx, "a", 0, answerTurn(1, "a1")) })
-	wg.Go(func() { _, _, errs[1] = db.AppendTurn(ctx, "b", 0, answerTurn(1, "b1")) })
+	wg.Go(func() { _, _, errs[0] = agent.AppendTurn(ctx, db, "a", 0, answerTurn(1, "a1")) })
+	wg.Go(func() { _, _, errs[1] = agent.AppendTurn(ctx, db, "b", 0, answerTurn(1, "b1")) })
 	waitQueued(t, db, 2)
 
-	_, _, err := db.AppendTurn(ctx, "c", 0, answerTurn(1, "c1"))
+	_, _, err := agent.AppendTurn(ctx, db, "c", 0, answerTurn(1, "c1"))
 	if agent.ErrorCode(err) != agent.EBUSY || agent.ErrorRetryAfter(err) != BusyRetryAfter {
 		t.Errorf("AppendTurn on a full queue: %v (retry after %v), want %s after %v",
 			err, agent.ErrorRetryAfter(err), agent.EBUSY, BusyRetryAfter)
@@ -414,7 +414,7 @@ func TestCommitterCancel(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		errc := make(chan error, 1)
 		go func() {
-			_, _, err := db.AppendTurn(cctx, "a", 0, answerTurn(1, "gone"))
+			_, _, err := agent.AppendTurn(cctx, db, "a", 0, answerTurn(1, "gone"))
 			errc <- err
 		}()
 		waitQueued(t, db, 1)
@@ -430,7 +430,7 @@ func TestCommitterCancel(t *testing.T) {
 		before := len(log.batches())
 		release()
 		// The next write commits alone: the cancelled one was skipped.
-		if _, _, err := db.AppendTurn(ctx, "b", 0, answerTurn(1, "b1")); err != nil {
+		if _, _, err := agent.AppendTurn(ctx, db, "b", 0, answerTurn(1, "b1")); err != nil {
 			t.Fatal(err)
 		}
 		if got := log.batches()[before:]; len(got) != 2 || got[0] != 1 || got[1] != 1 {
@@ -485,7 +485,7 @@ func TestCommitterClose(t *testing.T) {
 	release := block(t, db)
 	errc := make(chan error, 1)
 	go func() {
-		_, _, err := db.AppendTurn(ctx, "a", 0, answerTurn(1, "queued"))
+		_, _, err := agent.AppendTurn(ctx, db, "a", 0, answerTurn(1, "queued"))
 		errc <- err
 	}()
 	waitQueued(t, db, 1)
@@ -498,7 +498,7 @@ func TestCommitterClose(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Errorf("write queued before Close: %v", err)
 	}
-	if _, _, err := db.AppendTurn(ctx, "a", 0, answerTurn(2, "late")); !errors.Is(err, errClosed) {
+	if _, _, err := agent.AppendTurn(ctx, db, "a", 0, answerTurn(2, "late")); !errors.Is(err, errClosed) {
 		t.Errorf("AppendTurn after Close: %v, want %v", err, errClosed)
 	}
 

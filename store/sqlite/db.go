@@ -9,7 +9,7 @@
 // they see a consistent snapshot and never block the writer.
 //
 // The writes every interview makes (EnsureOwner, CreateInterview, Claim,
-// AppendTurn(s), SetStatus, AddUsage and SaveDebrief) do not take that
+// AppendTurns, SetStatus, AddUsage and SaveDebrief) do not take that
 // connection themselves: they queue for one goroutine, the committer,
 // which commits whatever has queued meanwhile in a single transaction (see
 // committer). Many interviews answering, starting and finishing at once

@@ -175,7 +175,7 @@ func TestSurvivesReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, _, err := db.AppendTurn(ctx, "iv-1", gen, agent.Turn{Seq: 1, Speaker: agent.SpeakerInterviewer,
+	stored, _, err := agent.AppendTurn(ctx, db, "iv-1", gen, agent.Turn{Seq: 1, Speaker: agent.SpeakerInterviewer,
 		Kind: agent.KindOpening, Principle: "ownership", Text: "Tell me…", At: at.Add(time.Minute)})
 	if err != nil {
 		t.Fatal(err)

@@ -223,7 +223,7 @@ func lockedState(ctx context.Context, tx *cachedTx, id string, gen int64) (state
 // SetStatus moves an interview from one status to another and sets its
 // updated_at to now. It returns ENOTFOUND for an unknown id, ESUPERSEDED
 // when gen is not 0 and not current, and ECONFLICT when the interview is
-// not in status from. Like AppendTurn it goes through the committer and
+// not in status from. Like AppendTurns it goes through the committer and
 // may fail with EBUSY when too many writes are queued.
 func (db *DB) SetStatus(ctx context.Context, id string, gen int64, from, to agent.Status) (err error) {
 	defer faultOf(&err)

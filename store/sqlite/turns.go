@@ -5,54 +5,23 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/barraiser/barraiser/store/internal/codec"
 )
 
-// AppendTurn stores t as the next turn of an in-progress interview and
-// bumps the interview's updated_at to the turn's At. It goes through the
-// committer, so the transaction may hold other callers' writes too; a
-// failed check rolls back only this turn. The checks run in this order:
-//
-//   - an unknown id returns ENOTFOUND;
-//   - a gen other than 0 that is not the current generation returns
-//     ESUPERSEDED;
-//   - a candidate turn whose ClientID is already stored is not stored
-//     again: the stored turn is returned with created false and a nil
-//     error, even if the interview has moved on since;
-//   - an interview not in progress returns ECONFLICT;
-//   - t.Seq other than one past the last stored seq returns ECONFLICT.
-//
-// The returned turn is the turn as stored: At in UTC truncated to the
-// microsecond, or now when t.At is zero. It is durable when AppendTurn
-// returns. When too many writes are queued already it fails at once with
+// AppendTurns implements agent.Store, with the checks in the order its
+// documentation gives. It goes through the committer, so the transaction
+// may hold other callers' writes too; a failed check rolls back only these
+// turns. When too many writes are queued already it fails at once with
 // EBUSY (with a RetryAfter) and stores nothing; when ctx ends before the
 // write started it returns an error wrapping ctx.Err() and stores nothing.
 // Once started, the write is carried through whatever ctx does, and its
-// outcome is what AppendTurn returns.
-func (db *DB) AppendTurn(ctx context.Context, id string, gen int64, t agent.Turn) (agent.Turn, bool, error) {
-	stored, created, err := db.AppendTurns(ctx, id, gen, t)
-	if err != nil {
-		return agent.Turn{}, false, err
-	}
-	return stored[0], created, nil
-}
-
-// AppendTurns stores ts, turns of consecutive seqs, in one transaction
-// (which the committer may share with other writes): all of them or none.
-// The checks are AppendTurn's, made with ts[0]; when ts[0] is a candidate
-// turn whose ClientID is already stored, nothing is stored and stored
-// holds that stored turn alone, with created false.
+// outcome is what AppendTurns returns.
 func (db *DB) AppendTurns(ctx context.Context, id string, gen int64, ts ...agent.Turn) (stored []agent.Turn, created bool, err error) {
 	defer faultOf(&err)
-	if err := agent.CheckConsecutive(ts); err != nil {
+	if ts, err = codec.StampTurns(ts); err != nil {
 		return nil, false, fmt.Errorf("sqlite: append turns to %s: %w", id, err)
-	}
-	ts = slices.Clone(ts)
-	for i := range ts {
-		ts[i].At = codec.Stamp(ts[i].At)
 	}
 	t := ts[0]
 	dedupe := t.Speaker == agent.SpeakerCandidate && t.ClientID != ""
@@ -117,7 +86,7 @@ func (db *DB) AppendTurns(ctx context.Context, id string, gen int64, ts ...agent
 // turnColumns are the columns scanTurn reads, in order.
 const turnColumns = `seq, speaker, kind, principle, follow_up, probe, text, client_id, at`
 
-// The statements of AppendTurn and turns.
+// The statements of AppendTurns and turns.
 const (
 	qTurnByClientID = `SELECT ` + turnColumns + ` FROM turns
 		WHERE interview_id = ? AND client_id = ? AND speaker = ?`

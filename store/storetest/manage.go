@@ -254,7 +254,7 @@ func testDeleteInterview(t *testing.T, s Store) {
 	wantCode(t, "RedeemTicket after delete", err, agent.ENOTFOUND)
 	wantCode(t, "DeleteInterview twice", s.DeleteInterview(ctx, "alice", "iv-1"), agent.ENOTFOUND)
 	wantCode(t, "AppendTurn after delete", func() error {
-		_, _, err := s.AppendTurn(ctx, "iv-1", 0, turn(3, "ownership"))
+		_, _, err := agent.AppendTurn(ctx, s, "iv-1", 0, turn(3, "ownership"))
 		return err
 	}(), agent.ENOTFOUND)
 

@@ -167,7 +167,7 @@ func normTurn(t agent.Turn) agent.Turn {
 // appendTurn appends t with gen 0 and expects it to be created.
 func appendTurn(t *testing.T, s Store, id string, tr agent.Turn) agent.Turn {
 	t.Helper()
-	stored, created, err := s.AppendTurn(context.Background(), id, 0, tr)
+	stored, created, err := agent.AppendTurn(context.Background(), s, id, 0, tr)
 	if err != nil || !created {
 		t.Fatalf("AppendTurn(%s, seq %d) = created %v, %v; want created", id, tr.Seq, created, err)
 	}
@@ -367,7 +367,7 @@ func testIdempotentResend(t *testing.T, s Store) {
 	// expects the stored turn back, not created, with gen.
 	check := func(t *testing.T, gen int64, resend agent.Turn, wantTurns int) {
 		t.Helper()
-		got, created, err := s.AppendTurn(ctx, "iv-1", gen, resend)
+		got, created, err := agent.AppendTurn(ctx, s, "iv-1", gen, resend)
 		if err != nil || created {
 			t.Fatalf("resend = created %v, %v; want not created, nil", created, err)
 		}
@@ -402,7 +402,7 @@ func testIdempotentResend(t *testing.T, s Store) {
 		if _, err := s.Claim(ctx, "iv-1"); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err := s.AppendTurn(ctx, "iv-1", gen, turn(2, "ownership"))
+		_, _, err := agent.AppendTurn(ctx, s, "iv-1", gen, turn(2, "ownership"))
 		wantCode(t, "resend with a stale gen", err, agent.ESUPERSEDED)
 	})
 
@@ -440,7 +440,7 @@ func testSeqConflict(t *testing.T, s Store) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := fresh
 			tr.Seq = tt.seq
-			_, created, err := s.AppendTurn(ctx, tt.id, 0, tr)
+			_, created, err := agent.AppendTurn(ctx, s, tt.id, 0, tr)
 			wantCode(t, fmt.Sprintf("AppendTurn(seq %d)", tt.seq), err, tt.code)
 			if created {
 				t.Error("created is true on error")
@@ -470,11 +470,11 @@ func testStatusConflicts(t *testing.T, s Store) {
 			return s.SetStatus(ctx, id, 0, agent.StatusInProgress, agent.StatusGrading)
 		}, agent.ECONFLICT},
 		{"append while grading", agent.StatusGrading, func(id string) error {
-			_, _, err := s.AppendTurn(ctx, id, 0, turn(2, "ownership"))
+			_, _, err := agent.AppendTurn(ctx, s, id, 0, turn(2, "ownership"))
 			return err
 		}, agent.ECONFLICT},
 		{"append when complete", agent.StatusComplete, func(id string) error {
-			_, _, err := s.AppendTurn(ctx, id, 0, turn(2, "ownership"))
+			_, _, err := agent.AppendTurn(ctx, s, id, 0, turn(2, "ownership"))
 			return err
 		}, agent.ECONFLICT},
 		{"debrief while in progress", agent.StatusInProgress, func(id string) error {
@@ -550,7 +550,7 @@ func testGenerationFencing(t *testing.T, s Store) {
 	if err != nil || g1 != 1 {
 		t.Fatalf("first Claim = %d, %v; want 1", g1, err)
 	}
-	if _, _, err := s.AppendTurn(ctx, "iv-1", g1, turn(1, "ownership")); err != nil {
+	if _, _, err := agent.AppendTurn(ctx, s, "iv-1", g1, turn(1, "ownership")); err != nil {
 		t.Fatalf("AppendTurn with the current gen: %v", err)
 	}
 	g2, err := s.Claim(ctx, "iv-1")
@@ -559,7 +559,7 @@ func testGenerationFencing(t *testing.T, s Store) {
 	}
 
 	// Writes with the old generation fail and change nothing.
-	_, _, err = s.AppendTurn(ctx, "iv-1", g1, turn(2, "ownership"))
+	_, _, err = agent.AppendTurn(ctx, s, "iv-1", g1, turn(2, "ownership"))
 	wantCode(t, "AppendTurn(old gen)", err, agent.ESUPERSEDED)
 	err = s.SetStatus(ctx, "iv-1", g1, agent.StatusInProgress, agent.StatusGrading)
 	wantCode(t, "SetStatus(old gen)", err, agent.ESUPERSEDED)
@@ -567,17 +567,17 @@ func testGenerationFencing(t *testing.T, s Store) {
 	err = s.SetStatus(ctx, "iv-1", g1, agent.StatusComplete, agent.StatusGrading)
 	wantCode(t, "SetStatus(old gen, wrong status)", err, agent.ESUPERSEDED)
 	// A generation from the future is not current either.
-	_, _, err = s.AppendTurn(ctx, "iv-1", g2+1, turn(2, "ownership"))
+	_, _, err = agent.AppendTurn(ctx, s, "iv-1", g2+1, turn(2, "ownership"))
 	wantCode(t, "AppendTurn(future gen)", err, agent.ESUPERSEDED)
 	if iv := get(t, s, "alice", "iv-1"); len(iv.Turns) != 1 || iv.Status != agent.StatusInProgress {
 		t.Fatalf("after fenced writes: %d turns, status %s; want 1, in_progress", len(iv.Turns), iv.Status)
 	}
 
 	// The new generation and gen 0 both write.
-	if _, _, err := s.AppendTurn(ctx, "iv-1", g2, turn(2, "ownership")); err != nil {
+	if _, _, err := agent.AppendTurn(ctx, s, "iv-1", g2, turn(2, "ownership")); err != nil {
 		t.Fatalf("AppendTurn(new gen): %v", err)
 	}
-	if _, _, err := s.AppendTurn(ctx, "iv-1", 0, turn(3, "ownership")); err != nil {
+	if _, _, err := agent.AppendTurn(ctx, s, "iv-1", 0, turn(3, "ownership")); err != nil {
 		t.Fatalf("AppendTurn(gen 0): %v", err)
 	}
 	if err := s.SetStatus(ctx, "iv-1", g2, agent.StatusInProgress, agent.StatusGrading); err != nil {
@@ -909,7 +909,7 @@ func testConcurrency(t *testing.T, s Store) {
 				return
 			}
 			for seq := 1; seq <= turns; seq++ {
-				if _, created, err := s.AppendTurn(ctx, id(i), gen, turn(seq, "ownership")); err != nil || !created {
+				if _, created, err := agent.AppendTurn(ctx, s, id(i), gen, turn(seq, "ownership")); err != nil || !created {
 					errs <- fmt.Errorf("AppendTurn(%s, %d) = created %v, %w", id(i), seq, created, err)
 					return
 				}
@@ -918,7 +918,7 @@ func testConcurrency(t *testing.T, s Store) {
 						errs <- fmt.Errorf("Interview(%s): %w", id(i), err)
 						return
 					}
-					if _, created, err := s.AppendTurn(ctx, id(i), gen, turn(seq, "ownership")); err != nil || created {
+					if _, created, err := agent.AppendTurn(ctx, s, id(i), gen, turn(seq, "ownership")); err != nil || created {
 						errs <- fmt.Errorf("resend(%s, %d) = created %v, %w", id(i), seq, created, err)
 						return
 					}

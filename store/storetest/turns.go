@@ -9,7 +9,7 @@ import (
 )
 
 // testAppendTurns checks that AppendTurns stores its turns together or
-// not at all, with AppendTurn's checks made on the first.
+// not at all, with its checks made on the first.
 func testAppendTurns(t *testing.T, s Store) {
 	ctx := context.Background()
 	create(t, s, newInterview("alice", "iv-1", base))

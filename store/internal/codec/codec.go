@@ -1,12 +1,16 @@
 // Package codec holds what both stores encode alike: timestamps as they
-// are stored and read back, and vectors packed as bytes.
+// are stored and read back, turns as they are about to be stored, and
+// vectors packed as bytes.
 package codec
 
 import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"time"
+
+	"github.com/barraiser/barraiser/agent"
 )
 
 // NormTime returns t as it is stored and read back: in UTC, truncated to
@@ -21,6 +25,19 @@ func Stamp(t time.Time) time.Time {
 		t = time.Now()
 	}
 	return NormTime(t)
+}
+
+// StampTurns checks that ts can be appended together (agent.CheckConsecutive)
+// and returns a copy of them with every At stamped by Stamp.
+func StampTurns(ts []agent.Turn) ([]agent.Turn, error) {
+	if err := agent.CheckConsecutive(ts); err != nil {
+		return nil, err
+	}
+	ts = slices.Clone(ts)
+	for i := range ts {
+		ts[i].At = Stamp(ts[i].At)
+	}
+	return ts, nil
 }
 
 // EncodeFloat32s packs v as little-endian float32 values.
