@@ -71,28 +71,11 @@ func (m *simModel) Env() []string {
 // Close stops serving at once.
 func (m *simModel) Close() error { return m.srv.Close() }
 
-// Wire types of the chat completions API, as real servers write them.
-type (
-	simCompletion struct {
-		ID      string          `json:"id"`
-		Object  string          `json:"object"`
-		Created int64           `json:"created"`
-		Model   string          `json:"model"`
-		Choices []simChoice     `json:"choices"`
-		Usage   json.RawMessage `json:"usage,omitempty"`
-	}
-	simChoice struct {
-		Index        int         `json:"index"`
-		Message      *simMessage `json:"message,omitempty"`
-		Delta        *simMessage `json:"delta,omitempty"`
-		FinishReason *string     `json:"finish_reason"`
-	}
-	simMessage struct {
-		Role    string `json:"role,omitempty"`
-		Content string `json:"content"`
-	}
-)
+// simID is the id of every completion the simulated model writes.
+const simID = "chatcmpl-loadgen"
 
+// handleChat answers a chat completion request as openaitest.Scripted
+// would, after TTFT and then a token every perToken.
 func (m *simModel) handleChat(w http.ResponseWriter, r *http.Request) {
 	m.chats.Add(1)
 	var req goopenai.ChatCompletionRequest
@@ -102,69 +85,39 @@ func (m *simModel) handleChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	content := openaitest.Scripted(req).Content
-	tokens := splitTokens(content)
+	tokens := openaitest.Words(content)
 	promptChars := 0
 	for _, msg := range req.Messages {
 		promptChars += len(msg.Content)
 	}
-	usage, _ := json.Marshal(map[string]any{
-		"prompt_tokens": promptChars / 4, "completion_tokens": len(tokens), "total_tokens": promptChars/4 + len(tokens),
-		"prompt_tokens_details": map[string]int{"cached_tokens": 0},
-	})
-	stop := "stop"
+	usage := &goopenai.Usage{PromptTokens: promptChars / 4, CompletionTokens: len(tokens)}
 	if !req.Stream {
 		// The whole answer is written before the first byte goes out.
 		if !sleep(r.Context(), m.ttft+time.Duration(max(len(tokens)-1, 0))*m.perToken) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(simCompletion{ID: "chatcmpl-loadgen", Object: "chat.completion", Created: time.Now().Unix(),
-			Model: req.Model, Choices: []simChoice{{Message: &simMessage{Role: "assistant", Content: content}, FinishReason: &stop}},
-			Usage: usage})
+		w.Write(openaitest.CompletionBody(simID, req.Model, content, "stop", usage))
 		return
 	}
 	m.streams.Add(1)
 	if !sleep(r.Context(), m.ttft) {
 		return
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	fl, _ := w.(http.Flusher)
-	includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
-	send := func(c simCompletion) bool {
-		c.ID, c.Object, c.Created, c.Model = "chatcmpl-loadgen", "chat.completion.chunk", time.Now().Unix(), req.Model
-		if includeUsage && c.Usage == nil {
-			c.Usage = json.RawMessage("null")
-		}
-		b, _ := json.Marshal(c)
-		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
-			return false
-		}
-		if fl != nil {
-			fl.Flush()
-		}
-		return true
-	}
-	if !send(simCompletion{Choices: []simChoice{{Delta: &simMessage{Role: "assistant"}}}}) {
+	cs := openaitest.NewChunkStream(w, simID, req)
+	if !cs.Role() {
 		return
 	}
 	for i, t := range tokens {
 		if i > 0 && !sleep(r.Context(), m.perToken) {
 			return
 		}
-		if !send(simCompletion{Choices: []simChoice{{Delta: &simMessage{Content: t}}}}) {
+		if !cs.Content(t) {
 			return
 		}
 	}
-	if !send(simCompletion{Choices: []simChoice{{Delta: &simMessage{}, FinishReason: &stop}}}) {
-		return
-	}
-	if includeUsage && !send(simCompletion{Choices: []simChoice{}, Usage: usage}) {
-		return
-	}
-	fmt.Fprint(w, "data: [DONE]\n\n")
-	if fl != nil {
-		fl.Flush()
+	if cs.Finish("stop") && cs.Usage(usage) {
+		cs.Done()
 	}
 }
 
@@ -217,21 +170,6 @@ func simError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": "invalid_request_error", "param": nil, "code": nil}})
-}
-
-// splitTokens cuts s after each space, so that the pieces join back into
-// s; the simulated model sends one piece per token.
-func splitTokens(s string) []string {
-	var out []string
-	for s != "" {
-		i := strings.IndexByte(s, ' ')
-		if i < 0 {
-			return append(out, s)
-		}
-		out = append(out, s[:i+1])
-		s = s[i+1:]
-	}
-	return out
 }
 
 // sleep waits d, or less if ctx ends first; it reports whether the whole

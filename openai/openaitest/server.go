@@ -251,12 +251,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if rep.Empty {
 		content = ""
 	}
-	resp := completion{
-		ID: "chatcmpl-test", Object: "chat.completion", Created: time.Now().Unix(), Model: req.Model,
-		Choices: []choice{{Message: &message{Role: "assistant", Content: content}, FinishReason: finish(rep)}},
-		Usage:   wireUsage(u),
-	}
-	b, _ := json.Marshal(resp)
+	b := CompletionBody(testID, req.Model, content, finish(rep), u)
 	if rep.Garbage {
 		b = []byte(`{"id": "chatcmpl-test", "choices": [{"message": {"content": "oops`)
 	}
@@ -284,70 +279,53 @@ func (s *Server) cachedTokens(req goopenai.ChatCompletionRequest) int {
 	return len(sys) / 4
 }
 
+// testID is the id of every completion the server writes.
+const testID = "chatcmpl-test"
+
+// stream answers a streamed request with rep through a ChunkStream.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, req goopenai.ChatCompletionRequest, rep Reply, u *goopenai.Usage) {
-	fl, _ := w.(http.Flusher)
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	withUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
+	cs := NewChunkStream(w, testID, req)
 	// The role chunk and the first content chunk go out together, as a
 	// model's first token does; ChunkDelay comes before each later chunk.
 	sent := 0
-	send := func(c completion) bool {
-		if sent >= 2 && !wait(r, rep.ChunkDelay) {
-			return false
-		}
-		if sent >= 1 && rep.OnChunk != nil && len(c.Choices) == 1 && c.Choices[0].Delta != nil && c.Choices[0].Delta.Content != "" {
-			c.Choices[0].Delta.Content = rep.OnChunk(sent-1, c.Choices[0].Delta.Content)
-		}
+	pace := func() bool {
 		sent++
-		c.ID, c.Object, c.Created, c.Model = "chatcmpl-test", "chat.completion.chunk", time.Now().Unix(), req.Model
-		if withUsage && c.Usage == nil {
-			c.Usage = json.RawMessage("null")
-		}
-		b, _ := json.Marshal(c)
-		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
-			return false
-		}
-		if fl != nil {
-			fl.Flush()
-		}
-		return true
+		return sent <= 2 || wait(r, rep.ChunkDelay)
 	}
-	if !send(completion{Choices: []choice{{Delta: &message{Role: "assistant"}}}}) {
+	if !pace() || !cs.Role() {
 		return
 	}
 	chunks := rep.Chunks
 	if rep.Empty {
 		chunks = nil
 	} else if chunks == nil {
-		chunks = words(rep.Content)
+		chunks = Words(rep.Content)
 	}
 	for i, c := range chunks {
 		if rep.Garbage && i == len(chunks)/2 {
-			fmt.Fprint(w, "data: {\"choices\": [{\"delta\": {\"content\": \"oops\n\n")
-			if fl != nil {
-				fl.Flush()
-			}
+			cs.raw("data: {\"choices\": [{\"delta\": {\"content\": \"oops\n\n")
 			return
 		}
-		if !send(completion{Choices: []choice{{Delta: &message{Content: c}}}}) {
+		if !pace() {
+			return
+		}
+		if rep.OnChunk != nil && c != "" {
+			c = rep.OnChunk(i, c)
+		}
+		if !cs.Content(c) {
 			return
 		}
 	}
 	if rep.Truncate {
 		return // ends the body cleanly: no finish_reason, no [DONE]
 	}
-	if !send(completion{Choices: []choice{{Delta: &message{}, FinishReason: finish(rep)}}}) {
+	if !pace() || !cs.Finish(finish(rep)) {
 		return
 	}
-	if withUsage && !send(completion{Choices: []choice{}, Usage: wireUsage(u)}) {
+	if cs.IncludeUsage() && (!pace() || !cs.Usage(u)) {
 		return
 	}
-	fmt.Fprint(w, "data: [DONE]\n\n")
-	if fl != nil {
-		fl.Flush()
-	}
+	cs.Done()
 }
 
 func (s *Server) handleEmbeddings(w http.ResponseWriter, r *http.Request) {
@@ -444,52 +422,12 @@ func Vector(text string, dim int) []float32 {
 	return v
 }
 
-// The wire format, kept apart from go-openai's types so that the server
-// writes what real servers write (finish_reason null, usage null, …)
-// rather than what the client library happens to marshal.
-type completion struct {
-	ID      string          `json:"id"`
-	Object  string          `json:"object"`
-	Created int64           `json:"created"`
-	Model   string          `json:"model"`
-	Choices []choice        `json:"choices"`
-	Usage   json.RawMessage `json:"usage,omitempty"`
-}
-
-type choice struct {
-	Index        int       `json:"index"`
-	Message      *message  `json:"message,omitempty"`
-	Delta        *message  `json:"delta,omitempty"`
-	Logprobs     *struct{} `json:"logprobs"`
-	FinishReason *string   `json:"finish_reason"`
-}
-
-type message struct {
-	Role    string `json:"role,omitempty"`
-	Content string `json:"content"`
-}
-
-func finish(rep Reply) *string {
-	f := rep.FinishReason
-	if f == "" {
-		f = "stop"
+// finish is the finish_reason of rep: "stop" unless it says otherwise.
+func finish(rep Reply) string {
+	if rep.FinishReason == "" {
+		return "stop"
 	}
-	return &f
-}
-
-func wireUsage(u *goopenai.Usage) json.RawMessage {
-	cached := 0
-	if u.PromptTokensDetails != nil {
-		cached = u.PromptTokensDetails.CachedTokens
-	}
-	b, _ := json.Marshal(map[string]any{
-		"prompt_tokens":             u.PromptTokens,
-		"completion_tokens":         u.CompletionTokens,
-		"total_tokens":              u.PromptTokens + u.CompletionTokens,
-		"prompt_tokens_details":     map[string]int{"cached_tokens": cached, "audio_tokens": 0},
-		"completion_tokens_details": map[string]int{"reasoning_tokens": 0, "audio_tokens": 0},
-	})
-	return b
+	return rep.FinishReason
 }
 
 // makeUsage makes up token counts: four characters a token for the prompt,
@@ -508,21 +446,6 @@ func makeUsage(req goopenai.ChatCompletionRequest, rep Reply, cached int) *goope
 		CompletionTokens:    len(strings.Fields(content)),
 		PromptTokensDetails: &goopenai.PromptTokensDetails{CachedTokens: cached},
 	}
-}
-
-// words splits s after each space, so that the pieces join back into s.
-func words(s string) []string {
-	var out []string
-	for s != "" {
-		i := strings.IndexByte(s, ' ')
-		if i < 0 {
-			out = append(out, s)
-			break
-		}
-		out = append(out, s[:i+1])
-		s = s[i+1:]
-	}
-	return out
 }
 
 func writeError(w http.ResponseWriter, rep Reply) {
