@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/barraiser/barraiser/agent"
-	"github.com/barraiser/barraiser/retrieval"
 	"github.com/barraiser/barraiser/store/postgres"
 	"github.com/barraiser/barraiser/store/postgres/pgtest"
 )
@@ -16,19 +15,7 @@ import (
 func TestSearchWithDatabaseGone(t *testing.T) {
 	ctx := context.Background()
 	proxy, dbURL := pgtest.NewProxy(t, pgtest.URL(t))
-	db, err := postgres.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	c, err := retrieval.LoadCorpus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := New(ctx, db, c, retrieval.Hash{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix, _ := openURL(t, dbURL)
 	searches := []struct {
 		name string
 		do   func() error

@@ -14,12 +14,12 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// open returns a pgvector index and the in-memory index over the same
-// corpus and embedder, so that the two can be compared.
-func open(t *testing.T) (*Index, *retrieval.Memory) {
+// openURL returns a pgvector index of the built-in corpus, with the hash
+// embedder, on the database at dbURL, and the corpus.
+func openURL(t *testing.T, dbURL string) (*Index, *retrieval.Corpus) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, pgtest.URL(t))
+	db, err := postgres.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,15 @@ func open(t *testing.T) (*Index, *retrieval.Memory) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mem, err := retrieval.NewMemory(ctx, c, retrieval.Hash{}, nil)
+	return ix, c
+}
+
+// open returns a pgvector index and the in-memory index over the same
+// corpus and embedder, so that the two can be compared.
+func open(t *testing.T) (*Index, *retrieval.Memory) {
+	t.Helper()
+	ix, c := openURL(t, pgtest.URL(t))
+	mem, err := retrieval.NewMemory(context.Background(), c, retrieval.Hash{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
