@@ -298,6 +298,18 @@ func CheckAnswerLength(text string, limit int) error {
 // worked out first and stored with it, in the same commit (see
 // questionAfter); AdvanceFrom then finds it pending.
 func (s *Service) Answer(ctx context.Context, ownerID, id string, gen int64, text, clientID string) (Turn, *Interview, error) {
+	return s.AnswerFrom(ctx, ownerID, id, nil, gen, text, clientID)
+}
+
+// AnswerFrom is Answer going on from known, the interview as the caller's
+// previous AdvanceFrom left it, instead of reading it first; known may be
+// nil. It is only a head start: the write checks the interview's state in
+// the store, and when another connection or process has moved it on
+// meanwhile, or known shows no question waiting, the interview is read
+// afresh and the answer goes on from that, so a stale known changes
+// nothing of the outcome. Answer passes nil; a WebSocket session passes
+// the interview it holds, which saves a read on every turn.
+func (s *Service) AnswerFrom(ctx context.Context, ownerID, id string, known *Interview, gen int64, text, clientID string) (Turn, *Interview, error) {
 	if err := CheckAnswerLength(text, s.AnswerLimit()); err != nil {
 		return Turn{}, nil, err
 	}
@@ -313,16 +325,27 @@ func (s *Service) Answer(ctx context.Context, ownerID, id string, gen int64, tex
 	if err := checkText("client_id", clientID); err != nil {
 		return Turn{}, nil, err
 	}
+	if known != nil && (known.ID != id || ownerID != "" && known.OwnerID != ownerID) {
+		known = nil
+	}
 	for attempt := 0; ; attempt++ {
-		iv, err := s.Store.Interview(ctx, ownerID, id)
-		if err != nil {
-			return Turn{}, nil, err
+		iv, fresh := known, known == nil
+		known = nil
+		if fresh {
+			var err error
+			if iv, err = s.Store.Interview(ctx, ownerID, id); err != nil {
+				return Turn{}, nil, err
+			}
+		} else {
+			attempt-- // a try from known does not count
 		}
 		if t, ok := iv.TurnByClientID(clientID); ok {
 			return t, iv, nil
 		}
 		q, ok := iv.Pending()
-		if !ok {
+		if !ok && !fresh {
+			continue
+		} else if !ok {
 			return Turn{}, nil, Errorf(ENOPENDINGQUESTION, "no question is waiting for an answer")
 		}
 		t := Turn{Seq: q.Seq + 1, Speaker: SpeakerCandidate, Kind: KindAnswer, Principle: q.Principle,

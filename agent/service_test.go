@@ -97,14 +97,14 @@ func TestAnswerStoresTheRulesQuestion(t *testing.T) {
 			if err != nil || ans.Seq != 2 {
 				t.Fatalf("Answer = seq %d, %v", ans.Seq, err)
 			}
-			if got := storedTurns(t, svc, owner, iv.ID); got != tt.withTurns || len(after.Turns) != tt.withTurns {
+			if got := len(mustGet(t, svc, owner, iv.ID).Turns); got != tt.withTurns || len(after.Turns) != tt.withTurns {
 				t.Fatalf("after Answer: %d turns stored, %d returned; want %d", got, len(after.Turns), tt.withTurns)
 			}
 			_, q, err := svc.AdvanceFrom(ctx, after, 0, nil)
 			if err != nil || q == nil || q.Seq != 3 || q.Speaker != agent.SpeakerInterviewer {
 				t.Fatalf("AdvanceFrom = %+v, %v; want the interviewer's turn 3", q, err)
 			}
-			if got := storedTurns(t, svc, owner, iv.ID); got != 3 {
+			if got := len(mustGet(t, svc, owner, iv.ID).Turns); got != 3 {
 				t.Fatalf("%d turns after AdvanceFrom, want 3", got)
 			}
 			q.At = time.Time{}
@@ -228,12 +228,79 @@ func TestPlanPrefersLeastPractised(t *testing.T) {
 
 func ptr(i int) *int { return &i }
 
-// storedTurns reads how many turns of the interview are stored.
-func storedTurns(t *testing.T, svc *agent.Service, owner, id string) int {
+// TestAnswerFromStaleInterview checks that AnswerFrom ends as Answer does
+// whatever the interview it is handed: current, moved on by another
+// connection, with no question pending, or another interview altogether.
+func TestAnswerFromStaleInterview(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t)
+	tests := []struct {
+		name string
+		// known returns the interview handed to AnswerFrom, after doing
+		// whatever else the case needs to the stored interview.
+		known   func(t *testing.T, owner, id string) *agent.Interview
+		seq     int // the stored answer's seq
+		answers int // candidate turns stored in the end
+	}{
+		{"current", func(t *testing.T, owner, id string) *agent.Interview {
+			return mustGet(t, svc, owner, id)
+		}, 2, 1},
+		{"moved on by another answer", func(t *testing.T, owner, id string) *agent.Interview {
+			old := mustGet(t, svc, owner, id)
+			if _, _, err := svc.Answer(ctx, owner, id, 0, "Someone else's answer.", "other"); err != nil {
+				t.Fatal(err)
+			}
+			return old
+		}, 4, 2},
+		{"no question pending", func(t *testing.T, owner, id string) *agent.Interview {
+			iv := mustGet(t, svc, owner, id)
+			iv.Turns = iv.Turns[:0]
+			return iv
+		}, 2, 1},
+		{"another interview", func(t *testing.T, owner, id string) *agent.Interview {
+			_, other := start(t, svc, "ownership")
+			return other
+		}, 2, 1},
+		{"the same answer stored meanwhile", func(t *testing.T, owner, id string) *agent.Interview {
+			old := mustGet(t, svc, owner, id)
+			if _, _, err := svc.Answer(ctx, owner, id, 0, "My answer.", "mine"); err != nil {
+				t.Fatal(err)
+			}
+			return old
+		}, 2, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			owner, iv := start(t, svc, "dive-deep")
+			if _, _, err := svc.Advance(ctx, owner, iv.ID, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+			known := tt.known(t, owner, iv.ID)
+			got, after, err := svc.AnswerFrom(ctx, owner, iv.ID, known, 0, "My answer.", "mine")
+			if err != nil || got.Seq != tt.seq || got.ClientID != "mine" {
+				t.Fatalf("AnswerFrom = seq %d client %q, %v; want seq %d", got.Seq, got.ClientID, err, tt.seq)
+			}
+			stored := mustGet(t, svc, owner, iv.ID)
+			var answers int
+			for _, tr := range stored.Turns {
+				if tr.Speaker == agent.SpeakerCandidate {
+					answers++
+				}
+			}
+			if answers != tt.answers || after.ID != iv.ID || len(after.Turns) != len(stored.Turns) {
+				t.Fatalf("%d answers stored (want %d); returned interview %s with %d turns, stored %d",
+					answers, tt.answers, after.ID, len(after.Turns), len(stored.Turns))
+			}
+		})
+	}
+}
+
+// mustGet reads an interview.
+func mustGet(t *testing.T, svc *agent.Service, owner, id string) *agent.Interview {
 	t.Helper()
 	iv, err := svc.Get(context.Background(), owner, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return len(iv.Turns)
+	return iv
 }

@@ -111,6 +111,11 @@ type session struct {
 	// readAt is when the frame being served was read; only the reader's
 	// goroutine touches it.
 	readAt time.Time
+	// iv is the interview as this connection last left it, with its
+	// question pending, for the next answer to go on from (see
+	// Service.AnswerFrom); nil when the next answer must read it. Only
+	// the reader's goroutine touches it.
+	iv *agent.Interview
 	// frames limits the client's frame rate and idle closes the connection
 	// when the client stays silent; see limits.go. Only the reader's
 	// goroutine touches them.
@@ -279,12 +284,14 @@ func (s *session) handle(ctx context.Context, typ websocket.MessageType, data []
 	}
 	// decodeFrame lets through only the two types a client may send.
 	if f.Type == "end" {
+		s.iv = nil
 		if err := s.srv.Service.End(ctx, s.ownerID, s.id, s.gen); err != nil {
 			return s.softError(ctx, err)
 		}
 		return s.advance(ctx, nil)
 	}
-	t, iv, err := s.srv.Service.Answer(ctx, s.ownerID, s.id, s.gen, f.Text, f.ClientID)
+	t, iv, err := s.srv.Service.AnswerFrom(ctx, s.ownerID, s.id, s.iv, s.gen, f.Text, f.ClientID)
+	s.iv = nil
 	if err != nil {
 		return s.softError(ctx, err)
 	}
@@ -316,6 +323,7 @@ func (s *session) advance(ctx context.Context, iv *agent.Interview) bool {
 		if !s.write(ctx, questionFrame{"question", *q}) {
 			return false
 		}
+		s.iv = iv
 		s.asked()
 		return true
 	}
