@@ -183,26 +183,36 @@ func (c *committer) take(ops []*writeOp) []*writeOp {
 
 // commit runs ops, in as many transactions as it takes, and answers each.
 func (c *committer) commit(ops []*writeOp) {
+	savepoints := false
 	for len(ops) > 0 {
-		ops = c.batch(ops)
+		ops, savepoints = c.batch(ops, savepoints)
 	}
 }
 
-// batch runs ops in one transaction and answers each of them. When the
-// transaction fails midway it answers the ops run so far and returns the
-// ones not yet started, for a transaction of their own.
-func (c *committer) batch(ops []*writeOp) (rest []*writeOp) {
+// batch runs ops in one transaction and answers each of them, returning
+// the ops left for a transaction of their own and whether that one must
+// use savepoints.
+//
+// A batch of several ops first runs them one after another with no
+// savepoint, which saves two statements an op on the one goroutine every
+// write waits for. When one of them fails, the transaction is rolled back,
+// that op is answered with its error, and the ops run before it (not yet
+// answered, since nothing was committed) go again with the rest, this time
+// each inside a savepoint: one that fails there is rolled back to it alone.
+// When the transaction itself fails midway there, batch answers the ops
+// run so far and returns the ones not yet started.
+func (c *committer) batch(ops []*writeOp, savepoints bool) (rest []*writeOp, restSavepoints bool) {
 	ctx := context.Background()
 	conn, err := c.w.Conn(ctx)
 	if err != nil {
 		c.fail(ops, fmt.Errorf("sqlite: begin: %w", err))
-		return nil
+		return nil, false
 	}
 	defer conn.Close()
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		c.fail(c.take(ops), fmt.Errorf("sqlite: begin: %w", err))
-		return nil
+		return nil, false
 	}
 	tx := &cachedTx{Tx: sqlTx, cache: c.cache}
 	// Writes that queued while BEGIN waited for the lock join this batch.
@@ -211,7 +221,9 @@ func (c *committer) batch(ops []*writeOp) (rest []*writeOp) {
 	var ran, ok []*writeOp
 	single := len(ops) == 1
 	for i, op := range ops {
-		if !op.state.CompareAndSwap(opQueued, opStarted) {
+		// An op already started is one run again after a rolled-back
+		// attempt; only a queued one can have been given up.
+		if !op.state.CompareAndSwap(opQueued, opStarted) && op.state.Load() != opStarted {
 			continue // its caller gave up before it started
 		}
 		ran = append(ran, op)
@@ -219,10 +231,19 @@ func (c *committer) batch(ops []*writeOp) (rest []*writeOp) {
 			if err := call(op, tx); err != nil {
 				tx.Rollback()
 				op.done <- err
-				return nil
+				return nil, false
 			}
 			ok = append(ok, op)
 			break
+		}
+		if !savepoints {
+			if err := call(op, tx); err != nil {
+				tx.Rollback()
+				op.done <- err
+				return append(ok, ops[i+1:]...), true
+			}
+			ok = append(ok, op)
+			continue
 		}
 		if err := c.savepoint(ctx, op, tx); err != nil {
 			var lost *lostError
@@ -238,13 +259,13 @@ func (c *committer) batch(ops []*writeOp) (rest []*writeOp) {
 			for _, o := range ok {
 				o.done <- failed
 			}
-			return ops[i+1:]
+			return ops[i+1:], true
 		}
 		ok = append(ok, op)
 	}
 	if len(ran) == 0 {
 		tx.Rollback()
-		return nil
+		return nil, false
 	}
 	if err := tx.Commit(); err != nil {
 		// A COMMIT refused by a deferred constraint, or by SQLITE_BUSY,
@@ -255,7 +276,7 @@ func (c *committer) batch(ops []*writeOp) (rest []*writeOp) {
 		for _, op := range ok {
 			op.done <- err
 		}
-		return nil
+		return nil, false
 	}
 	if c.observe != nil {
 		c.observe(len(ran), time.Since(start))
@@ -263,13 +284,15 @@ func (c *committer) batch(ops []*writeOp) (rest []*writeOp) {
 	for _, op := range ok {
 		op.done <- nil
 	}
-	return nil
+	return nil, false
 }
 
-// fail answers err to every op of ops that has not been cancelled.
+// fail answers err to every op of ops that has not been cancelled: those
+// still queued, and those started but left to run again (batch passes on
+// no op it has answered).
 func (c *committer) fail(ops []*writeOp, err error) {
 	for _, op := range ops {
-		if op.state.CompareAndSwap(opQueued, opStarted) {
+		if op.state.CompareAndSwap(opQueued, opStarted) || op.state.Load() == opStarted {
 			op.done <- err
 		}
 	}
