@@ -47,16 +47,14 @@ type writeOp struct {
 }
 
 // committer is the one goroutine that runs the writes every interview
-// makes (see the package documentation). It takes whatever is queued when it
-// is free, with no timer, and runs it all in one transaction: one COMMIT,
-// hence one fsync, for the lot. A single client therefore waits no longer
-// than before, while writes that pile up behind a commit in flight share
-// the next one.
+// makes (see the package documentation). It takes whatever is queued when
+// it is free, with no timer, and runs it all in one transaction: one
+// COMMIT, hence one fsync, for the lot. A single client therefore waits no
+// longer than before, while writes that pile up behind a commit in flight
+// share the next one.
 //
-// Each op of a batch of several runs inside a SAVEPOINT: one that fails is
-// rolled back to it and answered with its own error at once, and the
-// others go on. A batch of one runs as a plain transaction, as writeTx
-// does. Callers hear back only after COMMIT has returned, so a nil error
+// An op that fails is answered with its own error and nothing of it is
+// kept, while the others go on (batch says how). Callers hear back only after COMMIT has returned, so a nil error
 // means the write is durable (synchronous=FULL in WAL mode); if COMMIT
 // fails, every op of the batch gets an error and none of them is stored.
 type committer struct {
@@ -193,14 +191,14 @@ func (c *committer) commit(ops []*writeOp) {
 // the ops left for a transaction of their own and whether that one must
 // use savepoints.
 //
-// A batch of several ops first runs them one after another with no
-// savepoint, which saves two statements an op on the one goroutine every
-// write waits for. When one of them fails, the transaction is rolled back,
-// that op is answered with its error, and the ops run before it (not yet
-// answered, since nothing was committed) go again with the rest, this time
-// each inside a savepoint: one that fails there is rolled back to it alone.
-// When the transaction itself fails midway there, batch answers the ops
-// run so far and returns the ones not yet started.
+// A batch runs its ops one after another with no savepoint at first,
+// which saves two statements an op on the one goroutine every write waits
+// for. When one of them fails, the transaction is rolled back, that op is
+// answered with its error, and the ops run before it (not yet answered,
+// since nothing was committed) go again with the rest, this time each of
+// several inside a savepoint: one that fails there is rolled back to it
+// alone. When the transaction itself fails midway there, batch answers the
+// ops run so far and returns the ones not yet started.
 func (c *committer) batch(ops []*writeOp, savepoints bool) (rest []*writeOp, restSavepoints bool) {
 	ctx := context.Background()
 	conn, err := c.w.Conn(ctx)
@@ -227,16 +225,7 @@ func (c *committer) batch(ops []*writeOp, savepoints bool) (rest []*writeOp, res
 			continue // its caller gave up before it started
 		}
 		ran = append(ran, op)
-		if single {
-			if err := call(op, tx); err != nil {
-				tx.Rollback()
-				op.done <- err
-				return nil, false
-			}
-			ok = append(ok, op)
-			break
-		}
-		if !savepoints {
+		if !savepoints || single {
 			if err := call(op, tx); err != nil {
 				tx.Rollback()
 				op.done <- err

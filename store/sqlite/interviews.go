@@ -206,11 +206,17 @@ type state struct {
 // transaction and applies the fencing check: ENOTFOUND for an unknown id,
 // ESUPERSEDED when gen is not 0 and not the current generation.
 func lockedState(ctx context.Context, tx *cachedTx, id string, gen int64) (state, error) {
+	return readState(tx.QueryRowContext(ctx, qState, id), id, gen)
+}
+
+// readState scans the status and generation of interview id from row,
+// then extra, and applies lockedState's checks.
+func readState(row *sql.Row, id string, gen int64, extra ...any) (state, error) {
 	var (
 		s      state
 		status string
 	)
-	err := tx.QueryRowContext(ctx, qState, id).Scan(&status, &s.gen)
+	err := row.Scan(append([]any{&status, &s.gen}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, agent.Errorf(agent.ENOTFOUND, "Interview not found.")
 	} else if err != nil {

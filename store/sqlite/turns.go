@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/barraiser/barraiser/agent"
@@ -30,19 +29,12 @@ func (db *DB) AppendTurns(ctx context.Context, id string, gen int64, ts ...agent
 		// the writes of every interview one after another, so each
 		// statement saved here shortens every turn's wait.
 		var (
-			status string
-			stGen  int64
-			last   int
-			dup    sql.NullInt64
+			last int
+			dup  sql.NullInt64
 		)
-		err := tx.QueryRowContext(ctx, qAppendState, dedupe, t.ClientID, string(agent.SpeakerCandidate), id).
-			Scan(&status, &stGen, &last, &dup)
-		if errors.Is(err, sql.ErrNoRows) {
-			return agent.Errorf(agent.ENOTFOUND, "Interview not found.")
-		} else if err != nil {
-			return fmt.Errorf("sqlite: append turn to %s: read state: %w", id, err)
-		}
-		if err := agent.CheckGeneration(id, stGen, gen); err != nil {
+		s, err := readState(tx.QueryRowContext(ctx, qAppendState, dedupe, t.ClientID, string(agent.SpeakerCandidate), id),
+			id, gen, &last, &dup)
+		if err != nil {
 			return err
 		}
 		if dup.Valid {
@@ -53,8 +45,8 @@ func (db *DB) AppendTurns(ctx context.Context, id string, gen int64, ts ...agent
 			stored = []agent.Turn{prev}
 			return nil
 		}
-		if status := agent.Status(status); status != agent.StatusInProgress {
-			return agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not in progress.", id, status)
+		if s.status != agent.StatusInProgress {
+			return agent.Errorf(agent.ECONFLICT, "Interview %s is %s, not in progress.", id, s.status)
 		}
 		if t.Seq != last+1 {
 			return agent.Errorf(agent.ECONFLICT, "Turn %d of interview %s is not next: the last turn is %d.", t.Seq, id, last)
@@ -90,8 +82,8 @@ const turnColumns = `seq, speaker, kind, principle, follow_up, probe, text, clie
 const (
 	qTurnByClientID = `SELECT ` + turnColumns + ` FROM turns
 		WHERE interview_id = ? AND client_id = ? AND speaker = ?`
-	// qAppendState reads an interview's status and generation, its last
-	// seq and, when the first parameter is true, the seq of the candidate
+	// qAppendState reads an interview's status and generation (for
+	// readState), its last seq and, when the first parameter is true, the seq of the candidate
 	// turn with a client id (NULL when there is none).
 	qAppendState = `SELECT i.status, i.generation,
 			(SELECT COALESCE(MAX(seq), 0) FROM turns WHERE interview_id = i.id),
