@@ -32,13 +32,3 @@ func decodeFrame(data []byte, maxAnswer int) (clientFrame, error) {
 	}
 	return f, nil
 }
-
-// messageLimit returns the largest WebSocket message, and POST …/next
-// body, a client may send: MaxMessageBytes, or MaxFrameBytes when that is
-// not set.
-func (s *Server) messageLimit() int64 {
-	if s.MaxMessageBytes > 0 {
-		return s.MaxMessageBytes
-	}
-	return MaxFrameBytes
-}

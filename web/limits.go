@@ -195,3 +195,13 @@ func (s *session) overFrameRate(ctx context.Context) (refused, keep bool) {
 		"Too many frames: at most %d every %d s. This frame was ignored; send it again in a few seconds.",
 		s.srv.WSFrameRate, int(frameWindow.Seconds())))
 }
+
+// messageLimit returns the largest WebSocket message, and POST …/next
+// body, a client may send: MaxMessageBytes, or MaxFrameBytes when that is
+// not set.
+func (s *Server) messageLimit() int64 {
+	if s.MaxMessageBytes > 0 {
+		return s.MaxMessageBytes
+	}
+	return MaxFrameBytes
+}
