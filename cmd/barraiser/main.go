@@ -144,7 +144,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.Store, claims, keys = db, db, db
 	} else {
-		opts := sqlite.Options{Lock: true}
+		opts := sqlite.Options{Lock: true, Logger: m.Logger}
 		if m.Metrics != nil {
 			opts.ObserveCommit = m.Metrics.ObserveCommit
 		}

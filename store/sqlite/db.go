@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -72,6 +73,18 @@ type Options struct {
 	// goroutine, so it must be quick and must not write to the store.
 	// Metrics may use it to follow batch sizes and commits per second.
 	ObserveCommit func(ops int, d time.Duration)
+
+	// Logger receives the store's own warnings, such as a checkpoint that
+	// failed. nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// logger returns o.Logger, or slog.Default() when it is nil.
+func (o Options) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.Default()
 }
 
 // DB is the embedded store. It implements agent.Store, agent.EmbeddingStore
@@ -83,7 +96,8 @@ type DB struct {
 	// wc and rc are the statement caches of w and r.
 	wc, rc *stmtCache
 	lock   *os.File
-	c      *committer // runs the turn writes on w; nil until Open succeeds
+	c      *committer    // runs the turn writes on w; nil until Open succeeds
+	ck     *checkpointer // nil when read-only
 	// readOnly is set when the data directory is on a read-only file
 	// system; see openReadOnly.
 	readOnly bool
@@ -163,7 +177,16 @@ func Open(ctx context.Context, dataDir string, opts Options) (_ *DB, err error) 
 		return nil, fmt.Errorf("sqlite: open readers: %w", err)
 	}
 	db.wc, db.rc = newStmtCache(ctx, db.w, hotQueries), newStmtCache(ctx, db.r, hotQueries)
-	db.c = newCommitter(db.w, db.wc, opts.WriteQueue, opts.ObserveCommit)
+	if db.ck, err = newCheckpointer(ctx, path, CheckpointEvery, opts.logger()); err != nil {
+		return nil, err
+	}
+	observe := func(ops int, d time.Duration) {
+		db.ck.nudge()
+		if opts.ObserveCommit != nil {
+			opts.ObserveCommit(ops, d)
+		}
+	}
+	db.c = newCommitter(db.w, db.wc, opts.WriteQueue, observe)
 	return db, nil
 }
 
@@ -183,6 +206,8 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "journal_mode(WAL)")
 		// FULL: a commit is on disk when it returns, even across power loss.
 		q.Add("_pragma", "synchronous(FULL)")
+		// The checkpointer keeps the log short; see checkpointer.
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint))
 		q.Set("_txlock", "immediate")
 	}
 	u := url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}
@@ -253,6 +278,11 @@ func (db *DB) Close() error {
 	if db.c != nil {
 		db.c.stop()
 	}
+	if db.ck != nil {
+		if err := db.ck.stop(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for _, c := range []*stmtCache{db.wc, db.rc} {
 		if c != nil {
 			c.close()
@@ -295,6 +325,9 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *cachedTx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	if db.ck != nil {
+		db.ck.nudge()
 	}
 	return nil
 }

@@ -52,6 +52,7 @@ func TestOpenPragmas(t *testing.T) {
 		{"writer", "busy_timeout", "10000"},
 		{"writer", "synchronous", "2"},
 		{"writer", "query_only", "0"},
+		{"writer", "wal_autocheckpoint", "1000"},
 		{"reader", "journal_mode", "wal"},
 		{"reader", "foreign_keys", "1"},
 		{"reader", "busy_timeout", "10000"},

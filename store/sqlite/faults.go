@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -111,7 +110,7 @@ func openReadOnly(ctx context.Context, dir string, opts Options) (_ *DB, err err
 	}
 	db.wc, db.rc = newStmtCache(ctx, db.w, hotQueries), newStmtCache(ctx, db.r, hotQueries)
 	db.c = newCommitter(db.w, db.wc, opts.WriteQueue, opts.ObserveCommit)
-	slog.Default().Warn("sqlite: the data directory is on a read-only file system; serving reads only", "data_dir", dir)
+	opts.logger().Warn("sqlite: the data directory is on a read-only file system; serving reads only", "data_dir", dir)
 	return db, nil
 }
 

@@ -1,0 +1,56 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestCheckpointerCopiesLog checks that a committed write reaches the
+// database file itself, not only the write-ahead log, without the writer
+// checkpointing: one small write is far below the writer's own threshold,
+// so only the checkpointer can have copied it.
+func TestCheckpointerCopiesLog(t *testing.T) {
+	db := openTest(t, Options{})
+	createInterviews(t, db, "iv-1")
+
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		// Until a checkpoint, even the tables exist only in the log.
+		n, err := countInMainFile(t, db.Dir(), `SELECT COUNT(*) FROM interviews WHERE id = 'iv-1'`)
+		if err == nil && n == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the interview is still only in the write-ahead log after 5 s (count %d, %v): nothing checkpointed it", n, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// countInMainFile copies the database file alone, leaving its log behind,
+// and runs the counting query q on the copy.
+func countInMainFile(t *testing.T, dir, q string) (int, error) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(t.TempDir(), "copy.db")
+	if err := os.WriteFile(copyPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u := url.URL{Scheme: "file", OmitHost: true, Path: copyPath, RawQuery: "mode=ro&immutable=1"}
+	c, err := sql.Open("sqlite", u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var n int
+	err = c.QueryRowContext(context.Background(), q).Scan(&n)
+	return n, err
+}
