@@ -9,8 +9,11 @@ import (
 )
 
 // CheckpointEvery is the least time between two checkpoints the
-// checkpointer runs.
-const CheckpointEvery = 100 * time.Millisecond
+// checkpointer runs. Under the 1,000-candidate load, checkpoints 25 ms
+// apart gave a lower p99 than 100 ms apart (7-8 against 9-10 ms), each
+// having fewer pages to write and sync; 5 ms apart cost more CPU for no
+// better tail.
+const CheckpointEvery = 25 * time.Millisecond
 
 // writerAutoCheckpoint is the writer's own checkpoint threshold, in WAL
 // pages (SQLite's default). The checkpointer has copied all but the last
