@@ -3,12 +3,14 @@ package web
 import (
 	"context"
 	"math"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 )
 
 // Default limits; cmd/barraiser documents how to change them.
@@ -17,16 +19,48 @@ const (
 	DefaultRateBurst = 40  // requests an owner may make at once
 )
 
-// Request body limits, in Echo's BodyLimit notation: maxBody for every
-// route but POST …/next, which fits a 10,000-character focus in any UTF-8,
-// and maxEmptyBody for POST routes that take no body. POST …/next takes
-// up to the WebSocket message limit instead (limitNextBody), so that an
-// answer fits whatever MAX_ANSWER_CHARS allows. A larger body is refused
-// with 413 body_too_large.
+// Request body limits, in bytes. DefaultMaxBodyBytes is the default of
+// Server.MaxBodyBytes, which caps the body of every route but POST …/next
+// and fits a 10,000-character focus in any UTF-8. Routes that take no body
+// or a small one are capped lower still, at maxEmptyBody and maxSmallBody
+// (or MaxBodyBytes when it is lower). POST …/next takes up to the
+// WebSocket message limit instead, so that an answer fits whatever
+// MAX_ANSWER_CHARS allows. A larger body is refused with 413
+// body_too_large.
 const (
-	maxBody      = "64K"
-	maxEmptyBody = "1K"
+	DefaultMaxBodyBytes = 64 << 10
+	maxEmptyBody        = 1 << 10
+	maxSmallBody        = 4 << 10
 )
+
+// maxBody returns the body limit of the routes without a lower cap.
+func (s *Server) maxBody() int64 {
+	if s.MaxBodyBytes > 0 {
+		return s.MaxBodyBytes
+	}
+	return DefaultMaxBodyBytes
+}
+
+// limitBody refuses a body over limit() bytes with 413 body_too_large,
+// unless skip says otherwise. limit is read at the first request, once the
+// server's fields are set.
+func (s *Server) limitBody(limit func() int64, skip middleware.Skipper) echo.MiddlewareFunc {
+	mw := sync.OnceValue(func() echo.MiddlewareFunc {
+		return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+			Limit:   strconv.FormatInt(limit(), 10),
+			Skipper: skip,
+		})
+	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error { return mw()(next)(c) }
+	}
+}
+
+// limitBodyTo is limitBody for a route capped at n bytes, or at the
+// server's own limit when that is lower.
+func (s *Server) limitBodyTo(n int64) echo.MiddlewareFunc {
+	return s.limitBody(func() int64 { return min(n, s.maxBody()) }, nil)
+}
 
 // Defaults of the WebSocket limits; cmd/barraiser documents how to change
 // them.

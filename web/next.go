@@ -3,13 +3,11 @@ package web
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/barraiser/barraiser/agent"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
 // DefaultNextWait is how long POST …/next waits for a debrief being
@@ -27,17 +25,9 @@ func skipNextBody(c echo.Context) bool { return c.Path() == nextRoute }
 // limitNextBody refuses a body of POST …/next over messageLimit with 413
 // body_too_large: an answer takes as many bytes on this route as in a
 // WebSocket message, and the configuration makes sure that the longest
-// answer allowed fits. The limit is read at the first request, once the
-// server's fields are set.
+// answer allowed fits.
 func (s *Server) limitNextBody(next echo.HandlerFunc) echo.HandlerFunc {
-	var once sync.Once
-	var limited echo.HandlerFunc
-	return func(c echo.Context) error {
-		once.Do(func() {
-			limited = middleware.BodyLimit(strconv.FormatInt(s.messageLimit(), 10))(next)
-		})
-		return limited(c)
-	}
+	return s.limitBody(s.messageLimit, nil)(next)
 }
 
 // nextRequest is the body of POST /api/v1/interviews/{id}/next: empty to

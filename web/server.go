@@ -89,6 +89,10 @@ type Server struct {
 	// for an answer of Service.AnswerLimit() characters. Set it before
 	// Open.
 	MaxMessageBytes int64
+	// MaxBodyBytes caps the body of every HTTP request but POST …/next
+	// (413 body_too_large); zero means DefaultMaxBodyBytes. Set it before
+	// Open.
+	MaxBodyBytes int64
 	// TrustProxy says a reverse proxy sets X-Forwarded-For and
 	// X-Forwarded-Proto: the client's address and scheme are read from
 	// them. Without it both headers are ignored. Set it before Open.
@@ -122,7 +126,7 @@ func NewServer(svc *agent.Service, logger *slog.Logger) *Server {
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.httpErrorHandler
-	e.Use(middleware.Recover(), s.logRequests, securityHeaders, s.cors, middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxBody, Skipper: skipNextBody}))
+	e.Use(middleware.Recover(), s.logRequests, securityHeaders, s.cors, s.limitBody(s.maxBody, skipNextBody))
 
 	e.GET("/", s.handleIndex)
 	static, _ := fs.Sub(staticFS, "static")
@@ -138,28 +142,28 @@ func NewServer(svc *agent.Service, logger *slog.Logger) *Server {
 	api.GET("/openapi.json", s.handleOpenAPI)
 	api.GET("/info", s.handleInfo, s.requireOwner)
 	api.GET("/principles", s.handlePrinciples, s.requireOwner)
-	api.POST("/interviews", s.handleCreate, s.requireOwner, middleware.BodyLimit("64K"))
+	api.POST("/interviews", s.handleCreate, s.requireOwner)
 	api.GET("/interviews", s.handleListPage, s.requireOwner)
 	api.GET("/interviews/:id", s.handleGet, s.requireOwner)
 	api.DELETE("/interviews/:id", s.handleDelete, s.requireOwner)
-	api.POST("/interviews/:id/end", s.handleEnd, s.requireOwner, middleware.BodyLimit(maxEmptyBody))
+	api.POST("/interviews/:id/end", s.handleEnd, s.requireOwner, s.limitBodyTo(maxEmptyBody))
 	api.GET("/interviews/:id/debrief.md", s.handleDebriefMarkdown, s.requireOwner)
-	api.POST("/interviews/:id/share", s.handleShare, s.requireOwner, middleware.BodyLimit(maxEmptyBody))
+	api.POST("/interviews/:id/share", s.handleShare, s.requireOwner, s.limitBodyTo(maxEmptyBody))
 	api.DELETE("/interviews/:id/share", s.handleUnshare, s.requireOwner)
 	api.POST("/interviews/:id/next", s.handleNext, s.requireOwner, s.limitNextBody)
-	api.POST("/interviews/:id/ws-ticket", s.handleTicket, s.requireOwner, middleware.BodyLimit(maxEmptyBody))
+	api.POST("/interviews/:id/ws-ticket", s.handleTicket, s.requireOwner, s.limitBodyTo(maxEmptyBody))
 	api.GET("/interviews/:id/ws", s.handleWS, s.limitWSPerIP, s.requireOwnerOrTicket)
 	api.GET("/me", s.handleMe, s.requireOwner)
 	api.DELETE("/me", s.handleEraseMe, s.requireOwner)
 	api.GET("/progress", s.handleProgress, s.requireOwner)
 	api.GET("/stories", s.handleStories, s.requireOwner)
-	api.PATCH("/stories/:interview_id/:principle", s.handleRenameStory, s.requireOwner, middleware.BodyLimit("4K"))
+	api.PATCH("/stories/:interview_id/:principle", s.handleRenameStory, s.requireOwner, s.limitBodyTo(maxSmallBody))
 	api.GET("/export", s.handleExport, s.requireOwner)
 	// Share links are public: the token is the only credential, and
 	// request logs show the route's pattern, never the token.
 	api.GET("/shared/:token", s.handleSharedJSON)
 	e.GET("/share/:token", s.handleSharedPage)
-	api.POST("/session", s.handleSession, middleware.BodyLimit("4K"))
+	api.POST("/session", s.handleSession, s.limitBodyTo(maxSmallBody))
 	return s
 }
 

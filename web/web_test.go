@@ -39,6 +39,13 @@ func TestErrorStatus(t *testing.T) {
 
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	return newServerWith(t, func(*web.Server) {})
+}
+
+// newServerWith is newServer with set applied to the server before its
+// first request.
+func newServerWith(t *testing.T, set func(*web.Server)) *httptest.Server {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, t.TempDir(), sqlite.Options{})
 	if err != nil {
@@ -55,6 +62,7 @@ func newServer(t *testing.T) *httptest.Server {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s := web.NewServer(agent.NewService(db, idx, logger), logger)
+	set(s)
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return ts

@@ -57,6 +57,9 @@ type Config struct {
 	// of the maximum length fits in a message.
 	MaxMessageBytes int64
 	MaxAnswerChars  int
+	// MaxBodyBytes caps the body of every HTTP request but POST …/next
+	// (MAX_BODY_BYTES).
+	MaxBodyBytes int64
 
 	OpenAIKey      string
 	OpenAIBaseURL  string
@@ -111,6 +114,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	frameRate := fs.String("ws-frame-rate", env("WS_FRAME_RATE", "20"), "frames a WebSocket client may send every 10 s; 0 for no limit (WS_FRAME_RATE)")
 	msgBytes := fs.String("max-message-bytes", env("MAX_MESSAGE_BYTES", strconv.Itoa(defaultMaxMessageBytes)), "largest WebSocket message, and POST …/next body, a client may send, in bytes; must fit an answer of MAX_ANSWER_CHARS (MAX_MESSAGE_BYTES)")
 	answerChars := fs.String("max-answer-chars", env("MAX_ANSWER_CHARS", strconv.Itoa(defaultMaxAnswerChars)), "longest answer, in characters, on the WebSocket and on POST …/next (MAX_ANSWER_CHARS)")
+	bodyBytes := fs.String("max-body-bytes", env("MAX_BODY_BYTES", strconv.Itoa(web.DefaultMaxBodyBytes)), "largest HTTP request body a client may send, in bytes, on every route but POST …/next; at least 4096 (MAX_BODY_BYTES)")
 	trust := fs.String("trust-proxy", env("TRUST_PROXY", "false"), "take the client address and scheme from X-Forwarded-For and X-Forwarded-Proto; set only behind a reverse proxy (TRUST_PROXY)")
 	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", env("OPENAI_BASE_URL", ""), "OpenAI-compatible API base URL (OPENAI_BASE_URL)")
 	fs.StringVar(&c.LLMModel, "llm-model", env("LLM_MODEL", "gpt-4o-mini"), "chat model name (LLM_MODEL)")
@@ -176,6 +180,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if c.MaxAnswerChars, err = strconv.Atoi(*answerChars); err != nil || c.MaxAnswerChars < 1 {
 		return Config{}, fmt.Errorf("invalid -max-answer-chars (MAX_ANSWER_CHARS) %q: want a positive number of characters", *answerChars)
 	}
+	if c.MaxBodyBytes, err = strconv.ParseInt(*bodyBytes, 10, 64); err != nil || c.MaxBodyBytes < minBodyBytes {
+		return Config{}, fmt.Errorf("invalid -max-body-bytes (MAX_BODY_BYTES) %q: want a number of bytes, at least %d", *bodyBytes, minBodyBytes)
+	}
 	if err := checkSizeLimits(c.MaxMessageBytes, c.MaxAnswerChars); err != nil {
 		return Config{}, err
 	}
@@ -188,6 +195,10 @@ const (
 	defaultMaxMessageBytes = web.MaxFrameBytes
 	defaultMaxAnswerChars  = agent.MaxAnswerRunes
 )
+
+// minBodyBytes is the lowest MAX_BODY_BYTES allowed: below it even a
+// request to start an interview with a short focus could be refused.
+const minBodyBytes = 4 << 10
 
 // Room a message needs besides the text of an answer: up to four bytes of
 // UTF-8 for each character, and frameEnvelope bytes for the frame's type,

@@ -91,3 +91,40 @@ func TestParseSizeLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestParseBodyLimit checks MAX_BODY_BYTES: its default, values from the
+// environment and flags, and that a value that is not a number of bytes,
+// or is below the least a request needs, stops the server from starting.
+func TestParseBodyLimit(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		want   int64
+		errHas string
+	}{
+		{"default", nil, nil, 65536, ""},
+		{"environment", nil, map[string]string{"MAX_BODY_BYTES": "16384"}, 16384, ""},
+		{"flag", []string{"-max-body-bytes", "1048576"}, nil, 1048576, ""},
+		{"the least allowed", nil, map[string]string{"MAX_BODY_BYTES": "4096"}, 4096, ""},
+		{"below it", nil, map[string]string{"MAX_BODY_BYTES": "4095"}, 0, "at least 4096"},
+		{"not a number", nil, map[string]string{"MAX_BODY_BYTES": "64K"}, 0, "MAX_BODY_BYTES"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errHas) {
+					t.Fatalf("parsed %d bytes, error %v; want an error saying %q", c.MaxBodyBytes, err, tt.errHas)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.MaxBodyBytes != tt.want {
+				t.Errorf("got %d bytes, want %d", c.MaxBodyBytes, tt.want)
+			}
+		})
+	}
+}

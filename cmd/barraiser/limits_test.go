@@ -415,14 +415,15 @@ func TestFrameRate(t *testing.T) {
 
 func TestConfiguredSizeLimits(t *testing.T) { forEachStore(t, testConfiguredSizeLimits) }
 
-// testConfiguredSizeLimits checks MAX_ANSWER_CHARS and MAX_MESSAGE_BYTES
-// set below their defaults: both transports refuse an answer one
-// character over the limit, storing nothing, and take one of exactly the
-// limit; the interview tells clients the limit; a socket message or a
-// POST …/next body over the message limit is refused.
+// testConfiguredSizeLimits checks MAX_ANSWER_CHARS, MAX_MESSAGE_BYTES and
+// MAX_BODY_BYTES set below their defaults: both transports refuse an
+// answer one character over the limit, storing nothing, and take one of
+// exactly the limit; the interview tells clients the limit; a socket
+// message or a POST …/next body over the message limit is refused, and so
+// is a request body over the body limit.
 func testConfiguredSizeLimits(t *testing.T, storeArgs []string) {
 	const limit = 50
-	m := startArgs(t, append([]string{"-max-answer-chars", strconv.Itoa(limit), "-max-message-bytes", "2048"}, storeArgs...))
+	m := startArgs(t, append([]string{"-max-answer-chars", strconv.Itoa(limit), "-max-message-bytes", "2048", "-max-body-bytes", "4096"}, storeArgs...))
 	base := m.Server.URL()
 	key := cliKey(t, storeArgs, "small")
 	c := newKeyClient(t, base, key)
@@ -501,10 +502,17 @@ func testConfiguredSizeLimits(t *testing.T, storeArgs []string) {
 		})
 	}
 
+	// Over MAX_BODY_BYTES: a 5 KiB focus is refused whole.
+	var e errorBody
+	long := `{"role":"sde","level":"L5","focus":"` + strings.Repeat("a", 5<<10) + `"}`
+	if code := c.do("POST", "/api/v1/interviews", long, &e); code != 413 || e.Error.Code != "body_too_large" {
+		t.Errorf("a 5 KiB body on create: %d %+v, want 413 body_too_large", code, e)
+	}
+
 	// Over the message limit: a 3 KiB body on /next, and a 3 KiB message
 	// on the socket, which closes it with 1009.
 	iv := c.create(`{"role":"sde","level":"L5","principles":["ownership"]}`)
-	var e errorBody
+	e = errorBody{}
 	big := `{"answer":"` + strings.Repeat("a", 3<<10) + `"}`
 	if code := c.do("POST", "/api/v1/interviews/"+iv.ID+"/next", big, &e); code != 413 || e.Error.Code != "body_too_large" {
 		t.Errorf("a 3 KiB body on next: %d %+v, want 413 body_too_large", code, e)

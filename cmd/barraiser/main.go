@@ -206,6 +206,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Server.ShutdownTimeout = m.Config.ShutdownTimeout
 	m.Server.IdleTimeout, m.Server.WSPerIP, m.Server.WSFrameRate, m.Server.TrustProxy = m.Config.IdleTimeout, m.Config.WSPerIP, m.Config.WSFrameRate, m.Config.TrustProxy
 	m.Server.MaxMessageBytes = m.Config.MaxMessageBytes
+	m.Server.MaxBodyBytes = m.Config.MaxBodyBytes
 	m.Server.Metrics = m.Metrics
 	m.Server.Info = map[string]string{"version": Version, "model": m.Service.Model.Name(), "embedder": embedder.ID(), "store": storeName}
 	if err := m.Server.Open(m.Config.Addr); err != nil {
