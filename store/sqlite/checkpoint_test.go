@@ -1,11 +1,15 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -53,4 +57,49 @@ func countInMainFile(t *testing.T, dir, q string) (int, error) {
 	var n int
 	err = c.QueryRowContext(context.Background(), q).Scan(&n)
 	return n, err
+}
+
+// TestCheckpointerLogsFailureOnce checks that a checkpointer whose
+// checkpoints keep failing warns once for the spell, not at every nudge.
+func TestCheckpointerLogsFailureOnce(t *testing.T) {
+	db := openTest(t, Options{})
+	var buf syncBuffer
+	c, err := newCheckpointer(context.Background(), filepath.Join(db.Dir(), FileName), time.Millisecond, slog.New(slog.NewTextHandler(&buf, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.stop()
+	c.db.Close() // every checkpoint from now on fails
+	for range 5 {
+		c.nudge()
+		time.Sleep(10 * time.Millisecond)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(buf.String(), "checkpoint failed") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no warning after failed checkpoints; log: %q", buf.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := strings.Count(buf.String(), "checkpoint failed"); n != 1 {
+		t.Errorf("%d warnings for one spell of failures, want 1:\n%s", n, buf.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
