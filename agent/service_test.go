@@ -234,6 +234,17 @@ func ptr(i int) *int { return &i }
 func TestAnswerFromStaleInterview(t *testing.T) {
 	ctx := context.Background()
 	svc := newService(t)
+	// answeredMeanwhile hands over the interview as it was before an
+	// answer of text, with clientID, was stored behind its back.
+	answeredMeanwhile := func(text, clientID string) func(t *testing.T, owner, id string) *agent.Interview {
+		return func(t *testing.T, owner, id string) *agent.Interview {
+			old := mustGet(t, svc, owner, id)
+			if _, _, err := svc.Answer(ctx, owner, id, 0, text, clientID); err != nil {
+				t.Fatal(err)
+			}
+			return old
+		}
+	}
 	tests := []struct {
 		name string
 		// known returns the interview handed to AnswerFrom, after doing
@@ -245,13 +256,7 @@ func TestAnswerFromStaleInterview(t *testing.T) {
 		{"current", func(t *testing.T, owner, id string) *agent.Interview {
 			return mustGet(t, svc, owner, id)
 		}, 2, 1},
-		{"moved on by another answer", func(t *testing.T, owner, id string) *agent.Interview {
-			old := mustGet(t, svc, owner, id)
-			if _, _, err := svc.Answer(ctx, owner, id, 0, "Someone else's answer.", "other"); err != nil {
-				t.Fatal(err)
-			}
-			return old
-		}, 4, 2},
+		{"moved on by another answer", answeredMeanwhile("Someone else's answer.", "other"), 4, 2},
 		{"no question pending", func(t *testing.T, owner, id string) *agent.Interview {
 			iv := mustGet(t, svc, owner, id)
 			iv.Turns = iv.Turns[:0]
@@ -261,13 +266,7 @@ func TestAnswerFromStaleInterview(t *testing.T) {
 			_, other := start(t, svc, "ownership")
 			return other
 		}, 2, 1},
-		{"the same answer stored meanwhile", func(t *testing.T, owner, id string) *agent.Interview {
-			old := mustGet(t, svc, owner, id)
-			if _, _, err := svc.Answer(ctx, owner, id, 0, "My answer.", "mine"); err != nil {
-				t.Fatal(err)
-			}
-			return old
-		}, 2, 1},
+		{"the same answer stored meanwhile", answeredMeanwhile("My answer.", "mine"), 2, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
